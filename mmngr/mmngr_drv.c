@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mmngr: physically contiguous buffers for multimedia IP.
+ *
+ * Platform-driver glue.  mmngr binds to the "renesas,mmngr" device-tree node
+ * when the board describes one.  Systems without such a node (x86 PCs, boards
+ * whose tree predates mmngr) still need /dev/rgnmm, so the module then creates
+ * a platform device of its own and binds to that.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/platform_device.h>
+
+#include "mmngr_drv.h"
+
+#define MMNGR_FALLBACK_NAME	"mmngr"
+
+static struct platform_device *mmngr_fallback;
+
+static int mmngr_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct mmngr_device *mdev;
+	int ret;
+
+	mdev = devm_kzalloc(dev, sizeof(*mdev), GFP_KERNEL);
+	if (!mdev)
+		return -ENOMEM;
+	mdev->dev = dev;
+
+	/*
+	 * The Renesas ABI hands out 32-bit device addresses, and R-Car's
+	 * multimedia masters address 32 bits, so allocate below 4 GiB.
+	 */
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32));
+	if (ret)
+		return dev_err_probe(dev, ret, "no usable 32-bit DMA mask\n");
+
+	platform_set_drvdata(pdev, mdev);
+
+	/* Last: from here on user space can reach the device. */
+	return mmngr_cdev_register(mdev);
+}
+
+static const struct of_device_id mmngr_of_match[] = {
+	{ .compatible = "renesas,mmngr" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, mmngr_of_match);
+
+static const struct platform_device_id mmngr_id_table[] = {
+	{ .name = MMNGR_FALLBACK_NAME },
+	{ }
+};
+MODULE_DEVICE_TABLE(platform, mmngr_id_table);
+
+static struct platform_driver mmngr_driver = {
+	.probe = mmngr_probe,
+	.id_table = mmngr_id_table,
+	.driver = {
+		/* The original driver's name, for scripts that bind by name. */
+		.name = "rgnmm_drv",
+		.of_match_table = mmngr_of_match,
+		/*
+		 * Open files and mappings point at the device's state;
+		 * they pin the module, but not a sysfs unbind.
+		 */
+		.suppress_bind_attrs = true,
+	},
+};
+
+static int __init mmngr_init(void)
+{
+	struct platform_device_info info = {
+		.name = MMNGR_FALLBACK_NAME,
+		.id = PLATFORM_DEVID_NONE,
+		.dma_mask = DMA_BIT_MASK(32),
+	};
+	struct device_node *np;
+	int ret;
+
+	ret = platform_driver_register(&mmngr_driver);
+	if (ret)
+		return ret;
+
+	np = of_find_compatible_node(NULL, NULL, "renesas,mmngr");
+	of_node_put(np);
+	if (np)
+		return 0;
+
+	mmngr_fallback = platform_device_register_full(&info);
+	if (IS_ERR(mmngr_fallback)) {
+		platform_driver_unregister(&mmngr_driver);
+		return PTR_ERR(mmngr_fallback);
+	}
+	return 0;
+}
+module_init(mmngr_init);
+
+static void __exit mmngr_exit(void)
+{
+	platform_device_unregister(mmngr_fallback);
+	platform_driver_unregister(&mmngr_driver);
+}
+module_exit(mmngr_exit);
+
+MODULE_DESCRIPTION("Physically contiguous buffer allocator for multimedia IP");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mmngrbuf: dma-buf bridge for mmngr buffers.
+ *
+ * Platform-driver glue, on the same model as mmngr: bind to the
+ * "renesas,mmngrbuf" device-tree node, or to a platform device the module
+ * creates itself where the board describes none.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/platform_device.h>
+
+#include "mmngrbuf_drv.h"
+
+#define MMNGRBUF_FALLBACK_NAME	"mmngrbuf"
+
+static struct platform_device *mmngrbuf_fallback;
+
+static int mmngrbuf_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct mmngrbuf_device *bdev;
+	int ret;
+
+	bdev = devm_kzalloc(dev, sizeof(*bdev), GFP_KERNEL);
+	if (!bdev)
+		return -ENOMEM;
+	bdev->dev = dev;
+
+	/*
+	 * Imported buffers are reported through the 32-bit Renesas ABI; a
+	 * mask that says so keeps the DMA API from handing out addresses
+	 * that ABI cannot carry.
+	 */
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32));
+	if (ret)
+		return dev_err_probe(dev, ret, "no usable 32-bit DMA mask\n");
+
+	platform_set_drvdata(pdev, bdev);
+
+	return mmngrbuf_cdev_register(bdev);
+}
+
+static const struct of_device_id mmngrbuf_of_match[] = {
+	{ .compatible = "renesas,mmngrbuf" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, mmngrbuf_of_match);
+
+static const struct platform_device_id mmngrbuf_id_table[] = {
+	{ .name = MMNGRBUF_FALLBACK_NAME },
+	{ }
+};
+MODULE_DEVICE_TABLE(platform, mmngrbuf_id_table);
+
+static struct platform_driver mmngrbuf_driver = {
+	.probe = mmngrbuf_probe,
+	.id_table = mmngrbuf_id_table,
+	.driver = {
+		.name = "rgnmmbuf_drv",
+		.of_match_table = mmngrbuf_of_match,
+		.suppress_bind_attrs = true,
+	},
+};
+
+static int __init mmngrbuf_init(void)
+{
+	struct platform_device_info info = {
+		.name = MMNGRBUF_FALLBACK_NAME,
+		.id = PLATFORM_DEVID_NONE,
+		.dma_mask = DMA_BIT_MASK(32),
+	};
+	struct device_node *np;
+	int ret;
+
+	ret = platform_driver_register(&mmngrbuf_driver);
+	if (ret)
+		return ret;
+
+	np = of_find_compatible_node(NULL, NULL, "renesas,mmngrbuf");
+	of_node_put(np);
+	if (np)
+		return 0;
+
+	mmngrbuf_fallback = platform_device_register_full(&info);
+	if (IS_ERR(mmngrbuf_fallback)) {
+		platform_driver_unregister(&mmngrbuf_driver);
+		return PTR_ERR(mmngrbuf_fallback);
+	}
+	return 0;
+}
+module_init(mmngrbuf_init);
+
+static void __exit mmngrbuf_exit(void)
+{
+	platform_device_unregister(mmngrbuf_fallback);
+	platform_driver_unregister(&mmngrbuf_driver);
+}
+module_exit(mmngrbuf_exit);
+
+MODULE_DESCRIPTION("dma-buf exporter and importer for mmngr buffers");
+MODULE_LICENSE("GPL");
