@@ -51,7 +51,7 @@ TEST(bound_to_driver)
 	n = readlink("/sys/class/misc/rgnmmbuf/device/driver", link, sizeof(link) - 1);
 	ASSERT_LT(0, n);
 	link[n] = '\0';
-	EXPECT_TRUE(strstr(link, "/rgnmmbuf_drv") != NULL);
+	EXPECT_TRUE(!!strstr(link, "/rgnmmbuf_drv"));
 }
 
 TEST_F(dev, unknown_ioctl_is_enotty)

@@ -157,3 +157,38 @@ busybox_for() {
 	fi
 	echo "$dir/bin/busybox"
 }
+
+# result ok|fail|skip DESCRIPTION [DIAGNOSTIC-FILE]: append one result to
+# $results, with the file's lines as TAP diagnostics.
+result() {
+	echo "$1 $2" >>"$results"
+	if [ $# -ge 3 ] && [ -s "$3" ]; then
+		sed 's/^/# /' "$3" >>"$results"
+	fi
+}
+
+# tap_report NAME FILE: print FILE's results as one numbered TAP stream,
+# ending with "# NAME: N passed, N failed, N skipped", and keep it with the
+# counts in $BUILD/results/NAME.{tap,counts}.  Fails if anything failed.
+tap_report() {
+	local name=$1 file=$2 dir=$BUILD/results line
+	local pass=0 fail=0 skip=0 n=0
+
+	mkdir -p "$dir"
+	{
+		echo "TAP version 13"
+		while IFS= read -r line; do
+			case $line in
+			"ok "*)	  n=$((n + 1)); pass=$((pass + 1)); echo "ok $n ${line#ok }" ;;
+			"skip "*) n=$((n + 1)); skip=$((skip + 1)); echo "ok $n ${line#skip } # SKIP" ;;
+			"fail "*) n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n ${line#fail }" ;;
+			*)	  echo "$line" ;;
+			esac
+		done <"$file"
+		echo "1..$n"
+		echo "# $name: $pass passed, $fail failed, $skip skipped"
+	} >"$dir/$name.tap"
+	cat "$dir/$name.tap"
+	echo "$pass $fail $skip" >"$dir/$name.counts"
+	[ "$fail" = 0 ]
+}

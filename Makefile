@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# mmngr: contiguous-memory allocator (mmngr.ko), its dma-buf bridge
+# (mmngrbuf.ko), library and tests.
+#
+#   make                      modules for the running kernel, and the tests
+#   make KDIR=/path/to/build  modules for another kernel
+#   make KDIR=... ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+#   make install              modules_install + uapi headers (DESTDIR, PREFIX,
+#                             INSTALL_MOD_PATH as usual)
+#   make check                every test lane in QEMU, lint and DKMS checks
+#   make check LANES="6.1-arm64 6.1-amd64"
+#   make demo                 boot an R-Car-like arm64 board with the modules
+#   make lint                 checkpatch --strict and sparse
+#
+# The kernel build itself goes through Kbuild, so the standard
+#   make -C <kernel build dir> M=$PWD modules
+# works as well.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL_MOD_PATH ?= $(DESTDIR)
+INSTALL_MOD_DIR ?= extra
+
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/arm.*/arm/')
+CROSS_COMPILE ?=
+CC := $(CROSS_COMPILE)gcc
+
+KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE)
+
+BUILD ?= $(CURDIR)/build
+TEST_OUT = $(BUILD)/tests/$(ARCH)
+
+all: modules tests
+
+kdir-check:
+	@test -f $(KDIR)/Makefile || { \
+		echo "KDIR=$(KDIR) is not a kernel build tree." >&2; \
+		echo "Install the headers of the target kernel (Debian: linux-headers-\$$(uname -r))" >&2; \
+		echo "or pass KDIR=/path/to/kernel/build." >&2; exit 1; }
+
+modules: kdir-check
+	$(KMAKE) modules
+
+modules_install: kdir-check
+	$(KMAKE) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+
+headers_install:
+	install -d $(DESTDIR)$(PREFIX)/include/linux
+	install -m 0644 include/uapi/linux/*.h $(DESTDIR)$(PREFIX)/include/linux/
+
+install: modules_install headers_install
+
+# Static kselftest binaries for $(ARCH), ready to copy to a target.
+tests:
+	$(MAKE) -C tests OUTPUT=$(TEST_OUT) CC=$(CC) LDFLAGS=-static \
+		KSFT_HARNESS_DIR=$$(tests/vm/ksrc)/tools/testing/selftests
+
+check:
+	tests/vm/check $(LANES)
+
+demo:
+	tests/vm/demo
+
+lint:
+	tests/lint
+
+clean:
+	-$(KMAKE) clean 2>/dev/null
+	rm -rf $(BUILD)
+
+.PHONY: all kdir-check modules modules_install headers_install install tests \
+	check demo lint clean
