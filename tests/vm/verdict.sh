@@ -48,7 +48,7 @@ parse_output() {
 }
 
 # What must never appear in a guest's kernel log after our tests.
-BAD_DMESG='WARNING:|BUG:|Oops|Call [Tt]race:|Unable to handle kernel|general protection fault|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|scheduling while atomic|DMA-API:|refcount_t:|list_(add|del) corruption|stack-protector|hung_task|soft lockup|rcu_sched detected stall|Kernel panic'
+BAD_DMESG='WARNING:|BUG:|Oops|Call [Tt]race:|Unable to handle kernel|general protection fault|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|scheduling while atomic|DMA-API: .*device driver|refcount_t:|list_(add|del) corruption|stack-protector|hung_task|soft lockup|rcu_sched detected stall|Kernel panic'
 
 # bad_dmesg <LOG: print the lines that fail a lane; true if there are any.
 bad_dmesg() {
