@@ -37,7 +37,8 @@ lane_load() {
 	case $ARCH in
 	amd64)
 		QEMU=qemu-system-x86_64
-		QEMU_MACHINE=(-M q35)
+		# No NIC: nothing to boot from the network, no iPXE banner.
+		QEMU_MACHINE=(-M q35 -nic none)
 		CONSOLE=ttyS0
 		KARCH=x86_64
 		CROSS_COMPILE=
@@ -45,7 +46,7 @@ lane_load() {
 		;;
 	arm64)
 		QEMU=qemu-system-aarch64
-		QEMU_MACHINE=(-M virt -cpu cortex-a57)
+		QEMU_MACHINE=(-M virt -cpu cortex-a57 -nic none)
 		CONSOLE=ttyAMA0
 		KARCH=arm64
 		CROSS_COMPILE=aarch64-linux-gnu-
