@@ -41,6 +41,13 @@ static int mmngr_probe(struct platform_device *pdev)
 
 	platform_set_drvdata(pdev, mdev);
 
+	ret = mmngr_pools_init(mdev);
+	if (ret)
+		return dev_err_probe(dev, ret, "no usable memory pools\n");
+	ret = mmngr_sysfs_init(mdev);
+	if (ret)
+		return ret;
+
 	/* Last: from here on user space can reach the device. */
 	return mmngr_cdev_register(mdev);
 }
@@ -82,9 +89,10 @@ static int __init mmngr_init(void)
 	struct device_node *np;
 	int ret;
 
+	mmngr_debugfs_init();
 	ret = platform_driver_register(&mmngr_driver);
 	if (ret)
-		return ret;
+		goto err_debugfs;
 
 	np = of_find_compatible_node(NULL, NULL, "renesas,mmngr");
 	of_node_put(np);
@@ -93,10 +101,16 @@ static int __init mmngr_init(void)
 
 	mmngr_fallback = platform_device_register_full(&info);
 	if (IS_ERR(mmngr_fallback)) {
-		platform_driver_unregister(&mmngr_driver);
-		return PTR_ERR(mmngr_fallback);
+		ret = PTR_ERR(mmngr_fallback);
+		goto err_driver;
 	}
 	return 0;
+
+err_driver:
+	platform_driver_unregister(&mmngr_driver);
+err_debugfs:
+	mmngr_debugfs_exit();
+	return ret;
 }
 module_init(mmngr_init);
 
@@ -104,6 +118,7 @@ static void __exit mmngr_exit(void)
 {
 	platform_device_unregister(mmngr_fallback);
 	platform_driver_unregister(&mmngr_driver);
+	mmngr_debugfs_exit();
 }
 module_exit(mmngr_exit);
 

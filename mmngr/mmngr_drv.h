@@ -1,24 +1,188 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * mmngr internals shared between the platform driver and the character
- * device.
+ * mmngr internals: the device, its memory pools and its buffers.
  */
 #ifndef _MMNGR_DRV_H
 #define _MMNGR_DRV_H
 
 #include <linux/device.h>
+#include <linux/dma-direction.h>
+#include <linux/kobject.h>
+#include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/sched.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+
+#include <linux/mmngr.h>
+
+#include "mmngr_range.h"
+
+/**
+ * enum mmngr_caching - how the CPU maps a buffer
+ * @MMNGR_CACHED:	cacheable; CPU writes need a flush before devices
+ *			read, device writes an invalidate before the CPU does
+ * @MMNGR_WRITECOMBINE:	uncached, writes buffered (the original's default)
+ * @MMNGR_UNCACHED:	uncached
+ *
+ * On cache-coherent systems (x86, dma-coherent devices) buffers backed by
+ * system RAM are mapped cacheable whatever the mode, as the DMA API does:
+ * coherence makes that both correct and faster.
+ */
+enum mmngr_caching {
+	MMNGR_CACHED,
+	MMNGR_WRITECOMBINE,
+	MMNGR_UNCACHED,
+	MMNGR_NR_CACHING
+};
+
+/**
+ * enum mmngr_pool_kind - where a pool's memory comes from
+ * @MMNGR_POOL_DMA:	the DMA API on the mmngr device (the default CMA area,
+ *			or the page allocator where the kernel has no CMA)
+ * @MMNGR_POOL_CONTIG:	a range of memory the page allocator uses while it is
+ *			free (a reusable CMA region, ZONE_MOVABLE), claimed per
+ *			buffer with alloc_contig_range()
+ * @MMNGR_POOL_STATIC:	memory Linux does not manage (a no-map region)
+ */
+enum mmngr_pool_kind {
+	MMNGR_POOL_DMA,
+	MMNGR_POOL_CONTIG,
+	MMNGR_POOL_STATIC,
+};
+
+/**
+ * enum mmngr_role - what the Renesas ABI calls a pool
+ * @MMNGR_ROLE_KERNELHEAP:	MM_KERNELHEAP(_CACHED)
+ * @MMNGR_ROLE_MULTIMEDIA:	the "linux,multimedia" region
+ * @MMNGR_ROLE_OMXBUF:		"linux,omxbuf": MM_CARVEOUT's part of it
+ * @MMNGR_ROLE_SSP:		MM_CARVEOUT_SSP
+ * @MMNGR_ROLE_LOSSY:		MM_CARVEOUT_LOSSY
+ */
+enum mmngr_role {
+	MMNGR_ROLE_KERNELHEAP,
+	MMNGR_ROLE_MULTIMEDIA,
+	MMNGR_ROLE_OMXBUF,
+	MMNGR_ROLE_SSP,
+	MMNGR_ROLE_LOSSY,
+	MMNGR_NR_ROLES
+};
+
+struct mmngr_device;
+
+/**
+ * struct mmngr_pool - a source of physically contiguous memory
+ * @node:	in &mmngr_device.pools
+ * @mdev:	owner
+ * @kobj:	/sys/.../pools/<name>; its release frees the pool
+ * @name:	"kernelheap", "multimedia", ...
+ * @index:	position in &mmngr_device.pools, for the modern ABI
+ * @kind:	backing, see &enum mmngr_pool_kind
+ * @role:	Renesas ABI role
+ * @cma:	CONTIG pools: a CMA area (else ZONE_MOVABLE)
+ * @base:	first byte (CONTIG, STATIC)
+ * @size:	bytes (CONTIG, STATIC; 0 for DMA: not known to modules)
+ * @lock:	serialises @range and the statistics
+ * @range:	free space (CONTIG, STATIC)
+ * @used:	bytes in live buffers
+ * @nr_buffers:	live buffers
+ * @failed:	allocations refused for lack of memory
+ */
+struct mmngr_pool {
+	struct list_head node;
+	struct mmngr_device *mdev;
+	struct kobject kobj;
+	char name[24];
+	unsigned int index;
+	enum mmngr_pool_kind kind;
+	enum mmngr_role role;
+	bool cma;
+	phys_addr_t base;
+	u64 size;
+	struct mutex lock;		/* range and statistics */
+	struct mmngr_range range;
+	u64 used;
+	unsigned int nr_buffers;
+	u64 failed;
+};
+
+/**
+ * struct mmngr_buffer - one physically contiguous allocation
+ * @ref:	holders: the allocating file, user mappings, dma-bufs, drivers
+ * @pool:	where it came from
+ * @rb:		in the address registry (mmngr_buffer.c)
+ * @size:	bytes, a multiple of PAGE_SIZE
+ * @phys:	physical address
+ * @dma_addr:	address for the mmngr device: the "hard address"
+ * @page:	first page; NULL for memory without struct pages (STATIC)
+ * @spare:	node for returning the range (CONTIG, STATIC)
+ * @caching:	CPU mapping mode
+ * @id:		serial number, for debugfs
+ * @tgid:	allocating process
+ * @uid:	its effective user
+ * @comm:	its name
+ */
+struct mmngr_buffer {
+	struct kref ref;
+	struct mmngr_pool *pool;
+	struct rb_node rb;
+	u64 size;
+	phys_addr_t phys;
+	dma_addr_t dma_addr;
+	struct page *page;
+	struct mmngr_extent *spare;
+	enum mmngr_caching caching;
+	u64 id;
+	pid_t tgid;
+	kuid_t uid;
+	char comm[TASK_COMM_LEN];
+};
 
 /**
  * struct mmngr_device - one bound mmngr platform device
  * @dev:	the platform device; all allocations are made for it
  * @misc:	/dev/rgnmm
+ * @pools:	&struct mmngr_pool, fixed between probe and remove
+ * @nr_pools:	entries in @pools
+ * @role:	the pool serving each Renesas role, or NULL
+ * @pools_kobj:	/sys/.../pools
  */
 struct mmngr_device {
 	struct device *dev;
 	struct miscdevice misc;
+	struct list_head pools;
+	unsigned int nr_pools;
+	struct mmngr_pool *role[MMNGR_NR_ROLES];
+	struct kobject *pools_kobj;
 };
 
+/* mmngr_pool.c */
+int mmngr_pools_init(struct mmngr_device *mdev);
+struct mmngr_pool *mmngr_pool_by_index(struct mmngr_device *mdev,
+				       unsigned int index);
+u64 mmngr_pool_largest_free(struct mmngr_pool *pool);
+int mmngr_pool_alloc(struct mmngr_pool *pool, struct mmngr_buffer *buf,
+		     u64 align);
+void mmngr_pool_free(struct mmngr_pool *pool, struct mmngr_buffer *buf);
+bool mmngr_pool_has_pages(const struct mmngr_pool *pool);
+
+/* mmngr_buffer.c; the exported part is in <linux/mmngr.h> */
+struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,
+					 u64 align, enum mmngr_caching caching);
+bool mmngr_vma_is_buffer(struct vm_area_struct *vma);
+int mmngr_debugfs_init(void);
+void mmngr_debugfs_exit(void);
+
+/* mmngr_cdev.c */
 int mmngr_cdev_register(struct mmngr_device *mdev);
+
+/* mmngr_sysfs.c */
+extern const struct attribute_group *mmngr_pool_groups[];
+int mmngr_sysfs_init(struct mmngr_device *mdev);
+
+extern const char *const mmngr_caching_names[MMNGR_NR_CACHING];
 
 #endif /* _MMNGR_DRV_H */

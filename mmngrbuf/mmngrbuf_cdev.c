@@ -34,8 +34,8 @@ static int mmngrbuf_export_start(struct MM_BUF_PARAM *p)
 	if (!mmngr_validate_phys_addr(p->hard_addr, p->size))
 		return -EINVAL;
 
-	/* No allocation can pass the check above until mmngr allocates. */
-	return -EINVAL;
+	/* Turning the range into a dma-buf is not implemented yet. */
+	return -EOPNOTSUPP;
 }
 
 static long mmngrbuf_ioctl(struct file *file, unsigned int cmd,

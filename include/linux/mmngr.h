@@ -2,12 +2,33 @@
 /*
  * In-kernel interface of the mmngr contiguous-memory allocator, for
  * mmngrbuf and for other drivers that are handed mmngr device addresses.
+ *
+ * A buffer is found by its device address (the Renesas ABI's "hard
+ * address") and stays valid while the caller holds the reference the
+ * lookup took.  Link against mmngr's Module.symvers (KBUILD_EXTRA_SYMBOLS).
  */
 #ifndef _LINUX_MMNGR_H
 #define _LINUX_MMNGR_H
 
 #include <linux/types.h>
 
+struct mmngr_buffer;
+struct page;
+struct vm_area_struct;
+
 bool mmngr_validate_phys_addr(phys_addr_t phys_addr, u64 size);
+
+struct mmngr_buffer *mmngr_buffer_lookup(dma_addr_t addr, u64 size);
+struct mmngr_buffer *mmngr_buffer_get(struct mmngr_buffer *buf);
+void mmngr_buffer_put(struct mmngr_buffer *buf);
+
+u64 mmngr_buffer_size(const struct mmngr_buffer *buf);
+dma_addr_t mmngr_buffer_dma_addr(const struct mmngr_buffer *buf);
+struct page *mmngr_buffer_pages(const struct mmngr_buffer *buf);
+
+int mmngr_buffer_map_user(struct mmngr_buffer *buf,
+			  struct vm_area_struct *vma, u64 offset);
+void mmngr_buffer_sync(struct mmngr_buffer *buf, u64 offset, u64 len,
+		       bool for_device);
 
 #endif /* _LINUX_MMNGR_H */
