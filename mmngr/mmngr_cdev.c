@@ -364,6 +364,16 @@ static long rgnmm_do_ioctl(struct rgnmm_file *f, unsigned int nr,
 			return ret;
 	}
 
+	/* VTOP reads the caller's mappings, not the file. */
+	if (nr == _IOC_NR(MM_IOC_VTOP)) {
+		ret = rgnmm_vtop(f->mdev, &p);
+		return ret ?: put_param(uarg, compat, &p);
+	}
+
+	/*
+	 * No copy to user space under f->lock: a fault takes mmap_lock, which
+	 * mmap() holds when it takes f->lock.
+	 */
 	mutex_lock(&f->lock);
 	switch (nr) {
 	case _IOC_NR(MM_IOC_ALLOC):
@@ -378,7 +388,7 @@ static long rgnmm_do_ioctl(struct rgnmm_file *f, unsigned int nr,
 		break;
 	case _IOC_NR(MM_IOC_GET):
 		rgnmm_get(f, &p);
-		ret = put_param(uarg, compat, &p);
+		ret = 0;
 		break;
 	case _IOC_NR(MM_IOC_ALLOC_CO):
 		ret = rgnmm_alloc_co(f, &p);
@@ -389,15 +399,13 @@ static long rgnmm_do_ioctl(struct rgnmm_file *f, unsigned int nr,
 	case _IOC_NR(MM_IOC_SHARE):
 		ret = rgnmm_share(f, &p);
 		break;
-	case _IOC_NR(MM_IOC_VTOP):
-		ret = rgnmm_vtop(f->mdev, &p);
-		if (!ret)
-			ret = put_param(uarg, compat, &p);
-		break;
 	default:
 		ret = -ENOTTY;
 	}
 	mutex_unlock(&f->lock);
+
+	if (!ret && nr == _IOC_NR(MM_IOC_GET))
+		ret = put_param(uarg, compat, &p);
 	return ret;
 }
 

@@ -210,11 +210,23 @@ static int pools_from_dt(struct mmngr_device *mdev)
 	return ret;
 }
 
-/* A pageblock the page allocator manages and may always empty. */
-static bool pageblock_movable(unsigned long pfn)
+/*
+ * A pageblock the page allocator manages and can always empty: RAM in
+ * ZONE_MOVABLE, without pages reserved at boot (memblock allocations made
+ * before the zones existed land in ZONE_MOVABLE too, and never move).
+ */
+static bool pageblock_claimable(unsigned long pfn)
 {
-	return pfn_valid(pfn) && page_is_ram(pfn) &&
-	       is_zone_movable_page(pfn_to_page(pfn));
+	unsigned long i;
+
+	for (i = 0; i < pageblock_nr_pages; i++) {
+		if (!pfn_valid(pfn + i) || !page_is_ram(pfn + i))
+			return false;
+		if (!is_zone_movable_page(pfn_to_page(pfn + i)) ||
+		    PageReserved(pfn_to_page(pfn + i)))
+			return false;
+	}
+	return true;
 }
 
 /* carveout=SIZE[@BASE]: a multimedia pool in ZONE_MOVABLE. */
@@ -223,6 +235,7 @@ static int pool_from_param(struct mmngr_device *mdev)
 	unsigned long long size, base = 0;
 	unsigned long start, end, limit, nr, pfn;
 	char *p = carveout;
+	bool found;
 
 	size = memparse(p, &p);
 	if (*p == '@')
@@ -237,26 +250,30 @@ static int pool_from_param(struct mmngr_device *mdev)
 	if (base) {
 		start = PHYS_PFN(base);
 		end = start + nr;
+		for (pfn = ALIGN_DOWN(start, pageblock_nr_pages); pfn < end;
+		     pfn += pageblock_nr_pages)
+			if (!pageblock_claimable(pfn))
+				break;
+		found = pfn >= end;
 	} else {
 		/*
-		 * The top of ZONE_MOVABLE below what the device can reach:
-		 * the highest run of movable pageblocks, scanned downwards.
+		 * The highest run of claimable pageblocks that is large enough
+		 * and that the device can reach, scanned downwards.
 		 */
 		limit = min_t(u64, PHYS_PFN(dma_get_mask(mdev->dev)) + 1, ULONG_MAX);
 		end = ALIGN_DOWN(limit, pageblock_nr_pages);
-		while (end >= pageblock_nr_pages &&
-		       !pageblock_movable(end - pageblock_nr_pages))
-			end -= pageblock_nr_pages;
-		start = end >= nr ? end - nr : 0;
-	}
-
-	for (pfn = ALIGN_DOWN(start, pageblock_nr_pages); pfn < end;
-	     pfn += pageblock_nr_pages) {
-		if (!pageblock_movable(pfn) || end - start != nr) {
-			dev_err(mdev->dev, "carveout=%s: no %llu MiB of ZONE_MOVABLE there; boot with movablecore=%llu or more\n",
-				carveout, size >> 20, size);
-			return -EINVAL;
+		for (pfn = end; pfn >= pageblock_nr_pages && end - pfn < nr;
+		     pfn -= pageblock_nr_pages) {
+			if (!pageblock_claimable(pfn - pageblock_nr_pages))
+				end = pfn - pageblock_nr_pages;
 		}
+		found = end - pfn >= nr;
+		start = end - nr;
+	}
+	if (!found) {
+		dev_err(mdev->dev, "carveout=%s: no %llu MiB of ZONE_MOVABLE free of boot-time reservations; boot with a larger movablecore=\n",
+			carveout, size >> 20);
+		return -EINVAL;
 	}
 	return pool_add_range(mdev, MMNGR_ROLE_MULTIMEDIA, MMNGR_POOL_CONTIG,
 			      false, PFN_PHYS(start), size);
@@ -374,6 +391,11 @@ static int pool_alloc_dma(struct mmngr_pool *pool, struct mmngr_buffer *buf,
 				    DMA_BIDIRECTIONAL, GFP_KERNEL | __GFP_NOWARN);
 	if (!buf->page)
 		return -ENOMEM;
+	/*
+	 * A NULL page is the only failure, but DMA-API debug files the
+	 * allocation as a mapping and expects its error check.
+	 */
+	WARN_ON_ONCE(dma_mapping_error(dev, buf->dma_addr));
 	if (!IS_ALIGNED(buf->dma_addr, align)) {
 		dma_free_pages(dev, size, buf->page, buf->dma_addr,
 			       DMA_BIDIRECTIONAL);
@@ -383,6 +405,13 @@ static int pool_alloc_dma(struct mmngr_pool *pool, struct mmngr_buffer *buf,
 	buf->phys = page_to_phys(buf->page);
 	return 0;
 }
+
+/*
+ * alloc_contig_range() isolates whole pageblocks; two calls on one
+ * pageblock fail each other with EBUSY.  CMA serialises its calls the same
+ * way (cma_mutex).
+ */
+static DEFINE_MUTEX(contig_lock);
 
 static int contig_migratetype(const struct mmngr_pool *pool)
 {
@@ -423,11 +452,15 @@ static int pool_alloc_range(struct mmngr_pool *pool, struct mmngr_buffer *buf,
 		int tries = 3;
 
 		do {
+			mutex_lock(&contig_lock);
 			ret = alloc_contig_range(PHYS_PFN(start),
 						 PHYS_PFN(start + buf->size),
 						 contig_migratetype(pool), GFP_KERNEL);
+			mutex_unlock(&contig_lock);
 		} while (ret == -EBUSY && --tries);
 		if (ret) {
+			dev_dbg(pool->mdev->dev, "%s: cannot claim [%#llx, +%#llx): %d\n",
+				pool->name, start, buf->size, ret);
 			mutex_lock(&pool->lock);
 			mmngr_range_free(&pool->range, start, buf->size, buf->spare);
 			mutex_unlock(&pool->lock);

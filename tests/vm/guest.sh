@@ -12,9 +12,11 @@
 build_modules() {
 	local kdir=$1 src=$LANE_BUILD/src
 
-	mkdir -p "$src"
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
-		"$TOP/Kbuild" "$TOP/mmngr" "$TOP/mmngrbuf" "$TOP/include" "$src/" &&
+	# Sources only, as git sees them (committed or not): never build
+	# products of another kernel left in the work tree.
+	rm -rf "$src" && mkdir -p "$src"
+	(cd "$TOP" && git ls-files -z -co --exclude-standard -- Kbuild mmngr mmngrbuf include |
+		rsync -a --from0 --files-from=- . "$src/") &&
 	make -C "$kdir" M="$src" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" \
 		modules >"$LANE_BUILD/modules.log" 2>&1
 }
@@ -36,7 +38,7 @@ build_dtb() {
 
 	[ -n "$DTS" ] || return 0
 	{
-		"$QEMU" -accel tcg "${QEMU_MACHINE[@]}" -smp "$SMP" -m "$MEM" -nographic \
+		"$QEMU" -accel "$QEMU_ACCEL" "${QEMU_MACHINE[@]}" -smp "$SMP" -m "$MEM" -nographic \
 			-machine dumpdtb="$LANE_BUILD/qemu.dtb" &&
 		dtc -q -@ -I dts -O dtb -o "$LANE_BUILD/overlay.dtbo" "$TOP/dts/$DTS" &&
 		fdtoverlay -i "$LANE_BUILD/qemu.dtb" -o "$out" "$LANE_BUILD/overlay.dtbo"
@@ -92,6 +94,10 @@ build_initramfs() {
 	cp "$VM_DIR/init" "$root/init"
 	cp "$VM_DIR/guest-kselftest" "$root/usr/bin/"
 	printf '%s\n' "$conf" >"$root/etc/vm.conf"
+	if [ -n "$MODPROBE_CONF" ]; then
+		mkdir -p "$root/etc/modprobe.d"
+		printf '%s\n' "$MODPROBE_CONF" >"$root/etc/modprobe.d/mmngr.conf"
+	fi
 
 	cp "$LANE_BUILD/src/mmngr/mmngr.ko" "$LANE_BUILD/src/mmngrbuf/mmngrbuf.ko" \
 		"$root/lib/modules/$kver/extra/"
@@ -131,7 +137,7 @@ boot_guest() {
 
 	[ -n "$DTS" ] && dtb=(-dtb "$LANE_BUILD/board.dtb")
 	timeout --foreground -k 10 "$TIMEOUT" \
-		"$QEMU" -accel tcg "${QEMU_MACHINE[@]}" -smp "$SMP" -m "$MEM" \
+		"$QEMU" -accel "$QEMU_ACCEL" "${QEMU_MACHINE[@]}" -smp "$SMP" -m "$MEM" \
 		-nographic -no-reboot "${dtb[@]}" \
 		-kernel "$KDIR_OUT/vmlinuz" -initrd "$LANE_BUILD/initramfs.cpio.gz" \
 		-append "console=$CONSOLE panic=-1 quiet $APPEND" "$@"

@@ -29,7 +29,7 @@ lane_load() {
 	[ -f "$f" ] || die "no lane '$1' (have: $(lanes_all | tr '\n' ' '))"
 	LANE=$1
 	DESCRIPTION= ARCH= KERNEL= ABI= FLAVOUR= DTS= MEM=2G SMP=2 APPEND=
-	TIMEOUT=900 MODULES=
+	TIMEOUT=900 MODULES= MODPROBE_CONF=
 	# shellcheck source=/dev/null
 	. "$f"
 	[ -n "$ARCH" ] && [ -n "$KERNEL" ] || die "$f: ARCH and KERNEL are required"
@@ -37,6 +37,10 @@ lane_load() {
 	case $ARCH in
 	amd64)
 		QEMU=qemu-system-x86_64
+		# Multi-threaded TCG now and then runs a stale translation of
+		# code the kernel has just patched (int3 Oops at boot, seen
+		# with 6.12); one thread still emulates every vCPU.
+		QEMU_ACCEL=tcg,thread=single
 		# No NIC: nothing to boot from the network, no iPXE banner.
 		QEMU_MACHINE=(-M q35 -nic none)
 		CONSOLE=ttyS0
@@ -46,6 +50,7 @@ lane_load() {
 		;;
 	arm64)
 		QEMU=qemu-system-aarch64
+		QEMU_ACCEL=tcg
 		QEMU_MACHINE=(-M virt -cpu cortex-a57 -nic none)
 		CONSOLE=ttyAMA0
 		KARCH=arm64
