@@ -40,10 +40,22 @@ for d in rgnmm rgnmmbuf; do
 		"$(basename "$(realpath $dev/driver)")" \
 		"$(tr -d '\0' <$dev/of_node/compatible 2>/dev/null || echo "no DT node")"
 done
-dmesg | grep -E 'mmngr|rgnmm' | grep -v taint | sed 's/^/  /' || true
+
+section "Pools (/sys/class/misc/rgnmm/device/pools)"
+pools=/sys/class/misc/rgnmm/device/pools
+printf '  %-11s %-8s %10s %10s %14s\n' pool kind size used largest_free
+for p in "$pools"/*; do
+	printf '  %-11s %-8s %6d MiB %6d MiB %10d MiB\n' "$(basename "$p")" \
+		"$(cat "$p/kind")" $(($(cat "$p/size") >> 20)) \
+		$(($(cat "$p/used") >> 20)) $(($(cat "$p/largest_free") >> 20))
+done
+echo "  (kernelheap is the default CMA area: its size is not visible to modules)"
+
+section "Allocating through /dev/rgnmm (the Renesas ABI)"
+/kselftest/demo/rgnmm_demo
 
 section "Self-tests"
-for t in mmngr/rgnmm_dev mmngrbuf/rgnmmbuf_dev; do
+for t in mmngr/rgnmm_dev mmngr/rgnmm_abi mmngrbuf/rgnmmbuf_dev; do
 	printf '  %-24s ' "$t"
 	/kselftest/$t 2>&1 | sed -n 's/^# Totals: //p'
 done
