@@ -27,7 +27,7 @@ static int demo(const char *what, unsigned long cmd, unsigned int flag,
 
 	if (fd < 0 || ioctl(fd, cmd, &p)) {
 		printf("  %-26s %7zu KiB: %s%s\n", what, size >> 10, strerror(errno),
-		       errno == EINVAL ? " (no such pool on this board: libmmngr's R_MM_PARE)" : "");
+		       errno == EINVAL ? " (no such pool here: libmmngr's R_MM_PARE)" : "");
 		return fd >= 0 ? close(fd) : -1;
 	}
 	ioctl(fd, MM_IOC_GET, &p);
