@@ -27,6 +27,7 @@
  *			read, device writes an invalidate before the CPU does
  * @MMNGR_WRITECOMBINE:	uncached, writes buffered (the original's default)
  * @MMNGR_UNCACHED:	uncached
+ * @MMNGR_NR_CACHING:	number of modes
  *
  * On cache-coherent systems (x86, dma-coherent devices) buffers backed by
  * system RAM are mapped cacheable whatever the mode, as the DMA API does:
@@ -61,6 +62,7 @@ enum mmngr_pool_kind {
  * @MMNGR_ROLE_OMXBUF:		"linux,omxbuf": MM_CARVEOUT's part of it
  * @MMNGR_ROLE_SSP:		MM_CARVEOUT_SSP
  * @MMNGR_ROLE_LOSSY:		MM_CARVEOUT_LOSSY
+ * @MMNGR_NR_ROLES:		number of roles
  */
 enum mmngr_role {
 	MMNGR_ROLE_KERNELHEAP,
