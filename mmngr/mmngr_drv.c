@@ -49,7 +49,10 @@ static int mmngr_probe(struct platform_device *pdev)
 		return ret;
 
 	/* Last: from here on user space can reach the device. */
-	return mmngr_cdev_register(mdev);
+	ret = mmngr_cdev_register(mdev);
+	if (ret)
+		return ret;
+	return mmngr_uapi_register(mdev);
 }
 
 static const struct of_device_id mmngr_of_match[] = {

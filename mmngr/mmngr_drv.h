@@ -147,6 +147,7 @@ struct mmngr_buffer {
  * struct mmngr_device - one bound mmngr platform device
  * @dev:	the platform device; all allocations are made for it
  * @misc:	/dev/rgnmm
+ * @uapi_misc:	/dev/mmngr
  * @pools:	&struct mmngr_pool, fixed between probe and remove
  * @nr_pools:	entries in @pools
  * @role:	the pool serving each Renesas role, or NULL
@@ -155,6 +156,7 @@ struct mmngr_buffer {
 struct mmngr_device {
 	struct device *dev;
 	struct miscdevice misc;
+	struct miscdevice uapi_misc;
 	struct list_head pools;
 	unsigned int nr_pools;
 	struct mmngr_pool *role[MMNGR_NR_ROLES];
@@ -180,6 +182,9 @@ void mmngr_debugfs_exit(void);
 
 /* mmngr_cdev.c */
 int mmngr_cdev_register(struct mmngr_device *mdev);
+
+/* mmngr_uapi.c */
+int mmngr_uapi_register(struct mmngr_device *mdev);
 
 /* mmngr_sysfs.c */
 extern const struct attribute_group *mmngr_pool_groups[];

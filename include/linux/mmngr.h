@@ -12,6 +12,7 @@
 
 #include <linux/types.h>
 
+struct file;
 struct mmngr_buffer;
 struct page;
 struct vm_area_struct;
@@ -19,6 +20,7 @@ struct vm_area_struct;
 bool mmngr_validate_phys_addr(phys_addr_t phys_addr, u64 size);
 
 struct mmngr_buffer *mmngr_buffer_lookup(dma_addr_t addr, u64 size);
+struct mmngr_buffer *mmngr_file_buffer(struct file *file, u32 handle);
 struct mmngr_buffer *mmngr_buffer_get(struct mmngr_buffer *buf);
 void mmngr_buffer_put(struct mmngr_buffer *buf);
 
