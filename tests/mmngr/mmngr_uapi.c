@@ -333,6 +333,48 @@ TEST_F(dev, mmap_windows)
 	EXPECT_TRUE(map(self->fd, 4096, b.mmap_offset) == MAP_FAILED);
 }
 
+/*
+ * Every pool of known size, filled with 4 MiB buffers to the last one and
+ * emptied again.  (The kernel heap is the system's memory: not exhausted.)
+ */
+TEST_F_TIMEOUT(dev, every_pool_to_exhaustion, 300)
+{
+	const __u64 chunk = 4 * MiB;
+	struct mmngr_pool_info info, after;
+	struct mmngr_alloc a;
+	int i, n, pools = 0;
+
+	for (i = 0;; i++) {
+		memset(&info, 0, sizeof(info));
+		info.index = i;
+		if (ioctl(self->fd, MMNGR_IOCTL_POOL_INFO, &info))
+			break;
+		if (!info.size)
+			continue;
+		pools++;
+		for (n = 0; !do_alloc(self->fd, &a, i, chunk, 0,
+				      MMNGR_CACHING_WRITECOMBINE); n++)
+			;
+		EXPECT_EQ(ENOMEM, errno);
+		EXPECT_EQ((info.size - info.used) / chunk, n);
+		memset(&after, 0, sizeof(after));
+		after.index = i;
+		ASSERT_EQ(0, ioctl(self->fd, MMNGR_IOCTL_POOL_INFO, &after));
+		EXPECT_GT(chunk, after.largest_free);
+		EXPECT_EQ(info.used + n * chunk, after.used);
+
+		/* Give it all back: closing the file frees every handle. */
+		close(self->fd);
+		self->fd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, self->fd);
+		ASSERT_EQ(0, ioctl(self->fd, MMNGR_IOCTL_POOL_INFO, &after));
+		EXPECT_EQ(info.used, after.used);
+		EXPECT_EQ(info.largest_free, after.largest_free);
+	}
+	/* Every lane's board has at least the multimedia pool. */
+	EXPECT_LE(1, pools);
+}
+
 static long long heap_used(int fd)
 {
 	struct mmngr_pool_info info;
