@@ -486,7 +486,7 @@ static int rgnmm_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static const struct file_operations rgnmm_fops = {
+const struct file_operations mmngr_rgnmm_fops = {
 	.owner = THIS_MODULE,
 	.open = rgnmm_open,
 	.release = rgnmm_release,
@@ -495,35 +495,3 @@ static const struct file_operations rgnmm_fops = {
 	.mmap = rgnmm_mmap,
 	.llseek = noop_llseek,
 };
-
-static void mmngr_cdev_unregister(void *data)
-{
-	struct mmngr_device *mdev = data;
-
-	misc_deregister(&mdev->misc);
-}
-
-/**
- * mmngr_cdev_register() - create /dev/rgnmm for a bound device
- * @mdev: the device, fully initialised
- *
- * The node is removed again when @mdev's platform device is unbound.
- *
- * Return: 0 or a negative errno.
- */
-int mmngr_cdev_register(struct mmngr_device *mdev)
-{
-	int ret;
-
-	mdev->misc.minor = MISC_DYNAMIC_MINOR;
-	mdev->misc.name = "rgnmm";
-	mdev->misc.fops = &rgnmm_fops;
-	mdev->misc.parent = mdev->dev;
-
-	ret = misc_register(&mdev->misc);
-	if (ret)
-		return dev_err_probe(mdev->dev, ret, "cannot register /dev/%s\n",
-				     mdev->misc.name);
-
-	return devm_add_action_or_reset(mdev->dev, mmngr_cdev_unregister, mdev);
-}

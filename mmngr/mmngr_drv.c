@@ -20,6 +20,39 @@
 
 static struct platform_device *mmngr_fallback;
 
+static void mmngr_misc_unregister(void *misc)
+{
+	misc_deregister(misc);
+}
+
+/**
+ * mmngr_misc_register() - create a character device of a bound device
+ * @mdev:	the device, fully initialised
+ * @misc:	the miscdevice to fill in and register
+ * @name:	its /dev name
+ * @fops:	its operations
+ *
+ * The node is removed again when @mdev's platform device is unbound.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mmngr_misc_register(struct mmngr_device *mdev, struct miscdevice *misc,
+			const char *name, const struct file_operations *fops)
+{
+	int ret;
+
+	misc->minor = MISC_DYNAMIC_MINOR;
+	misc->name = name;
+	misc->fops = fops;
+	misc->parent = mdev->dev;
+
+	ret = misc_register(misc);
+	if (ret)
+		return dev_err_probe(mdev->dev, ret, "cannot register /dev/%s\n",
+				     name);
+	return devm_add_action_or_reset(mdev->dev, mmngr_misc_unregister, misc);
+}
+
 static int mmngr_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -49,10 +82,11 @@ static int mmngr_probe(struct platform_device *pdev)
 		return ret;
 
 	/* Last: from here on user space can reach the device. */
-	ret = mmngr_cdev_register(mdev);
+	ret = mmngr_misc_register(mdev, &mdev->misc, "rgnmm", &mmngr_rgnmm_fops);
 	if (ret)
 		return ret;
-	return mmngr_uapi_register(mdev);
+	return mmngr_misc_register(mdev, &mdev->uapi_misc, "mmngr",
+				   &mmngr_uapi_fops);
 }
 
 static const struct of_device_id mmngr_of_match[] = {

@@ -180,11 +180,15 @@ bool mmngr_vma_is_buffer(struct vm_area_struct *vma);
 int mmngr_debugfs_init(void);
 void mmngr_debugfs_exit(void);
 
-/* mmngr_cdev.c */
-int mmngr_cdev_register(struct mmngr_device *mdev);
+/* mmngr_drv.c */
+int mmngr_misc_register(struct mmngr_device *mdev, struct miscdevice *misc,
+			const char *name, const struct file_operations *fops);
 
-/* mmngr_uapi.c */
-int mmngr_uapi_register(struct mmngr_device *mdev);
+/* mmngr_cdev.c: /dev/rgnmm */
+extern const struct file_operations mmngr_rgnmm_fops;
+
+/* mmngr_uapi.c: /dev/mmngr */
+extern const struct file_operations mmngr_uapi_fops;
 
 /* mmngr_sysfs.c */
 extern const struct attribute_group *mmngr_pool_groups[];

@@ -275,7 +275,7 @@ static int mmngr_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static const struct file_operations mmngr_fops = {
+const struct file_operations mmngr_uapi_fops = {
 	.owner = THIS_MODULE,
 	.open = mmngr_open,
 	.release = mmngr_release,
@@ -302,39 +302,9 @@ struct mmngr_buffer *mmngr_file_buffer(struct file *file, u32 handle)
 {
 	struct mmngr_buffer *buf;
 
-	if (file->f_op != &mmngr_fops)
+	if (file->f_op != &mmngr_uapi_fops)
 		return ERR_PTR(-EINVAL);
 	buf = file_buffer(file->private_data, handle);
 	return buf ?: ERR_PTR(-ENOENT);
 }
 EXPORT_SYMBOL_GPL(mmngr_file_buffer);
-
-static void mmngr_uapi_unregister(void *data)
-{
-	struct mmngr_device *mdev = data;
-
-	misc_deregister(&mdev->uapi_misc);
-}
-
-/**
- * mmngr_uapi_register() - create /dev/mmngr for a bound device
- * @mdev: the device, fully initialised
- *
- * Return: 0 or a negative errno.
- */
-int mmngr_uapi_register(struct mmngr_device *mdev)
-{
-	int ret;
-
-	mdev->uapi_misc.minor = MISC_DYNAMIC_MINOR;
-	mdev->uapi_misc.name = "mmngr";
-	mdev->uapi_misc.fops = &mmngr_fops;
-	mdev->uapi_misc.parent = mdev->dev;
-
-	ret = misc_register(&mdev->uapi_misc);
-	if (ret)
-		return dev_err_probe(mdev->dev, ret, "cannot register /dev/%s\n",
-				     mdev->uapi_misc.name);
-
-	return devm_add_action_or_reset(mdev->dev, mmngr_uapi_unregister, mdev);
-}
