@@ -30,13 +30,9 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
-#include <linux/io.h>
-#include <linux/ioport.h>
-#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/of.h>
-#include <linux/of_address.h>
 #include <linux/of_reserved_mem.h>
 #include <linux/slab.h>
 
