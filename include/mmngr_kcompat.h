@@ -7,6 +7,7 @@
 #ifndef _MMNGR_KCOMPAT_H
 #define _MMNGR_KCOMPAT_H
 
+#include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/version.h>
 
@@ -16,6 +17,11 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
 }
+#endif
+
+/* 6.12 hid struct fd's members behind fd_file() (a macro). */
+#ifndef fd_file
+#define fd_file(f)	((f).file)
 #endif
 
 #endif /* _MMNGR_KCOMPAT_H */

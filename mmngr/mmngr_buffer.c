@@ -12,6 +12,8 @@
  * drivers) costs O(log n) under a spinlock held for the walk only.
  */
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/debugfs.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
@@ -34,6 +36,17 @@ const char *const mmngr_caching_names[MMNGR_NR_CACHING] = {
 	[MMNGR_WRITECOMBINE] = "writecombine",
 	[MMNGR_UNCACHED] = "uncached",
 };
+
+enum {
+	SHARE_PROCESS,	/* only the allocating process */
+	SHARE_USER,	/* processes of the allocating process's effective user */
+	SHARE_ANY,	/* any process that can open the devices */
+};
+
+static int share_policy = SHARE_USER;
+module_param(share_policy, int, 0644);
+MODULE_PARM_DESC(share_policy,
+		 "Who may map or export (SHARE, dma-buf) a buffer allocated by another process: 0 the allocating process only, 1 the same effective user (default), 2 anyone who can open the devices; CAP_SYS_ADMIN always may");
 
 static DEFINE_SPINLOCK(registry_lock);
 static struct rb_root registry = RB_ROOT;
@@ -252,6 +265,32 @@ struct mmngr_buffer *mmngr_buffer_lookup(dma_addr_t addr, u64 size)
 EXPORT_SYMBOL_GPL(mmngr_buffer_lookup);
 
 /**
+ * mmngr_buffer_may_share() - whether the current task may use a buffer
+ * @buf: a buffer the current task found by its address
+ *
+ * Buffers found by address (Renesas SHARE, mmngrbuf's EXPORT_START) belong
+ * to the process that allocated them; the share_policy parameter says who
+ * else may map or export them.
+ *
+ * Return: true if the current task may.
+ */
+bool mmngr_buffer_may_share(const struct mmngr_buffer *buf)
+{
+	if (buf->tgid == task_tgid_nr(current))
+		return true;
+	switch (READ_ONCE(share_policy)) {
+	case SHARE_ANY:
+		return true;
+	case SHARE_USER:
+		if (uid_eq(buf->uid, current_euid()))
+			return true;
+		break;
+	}
+	return capable(CAP_SYS_ADMIN);
+}
+EXPORT_SYMBOL_GPL(mmngr_buffer_may_share);
+
+/**
  * mmngr_validate_phys_addr() - check that a range belongs to a live buffer
  * @phys_addr:	device address of the first byte (the original's "hard
  *		address": physical where no IOMMU translates it)
@@ -343,10 +382,18 @@ bool mmngr_vma_is_buffer(struct vm_area_struct *vma)
 	return vma->vm_ops == &mmngr_vm_ops;
 }
 
-static pgprot_t buffer_pgprot(struct mmngr_buffer *buf, pgprot_t prot)
+/**
+ * mmngr_buffer_pgprot() - page protection for a CPU mapping of a buffer
+ * @buf:	the buffer
+ * @prot:	the cacheable protection of the mapping (vm_page_prot,
+ *		PAGE_KERNEL)
+ *
+ * Return: @prot adjusted to the buffer's caching mode.
+ */
+pgprot_t mmngr_buffer_pgprot(const struct mmngr_buffer *buf, pgprot_t prot)
 {
 	/* Coherent DMA: RAM stays cacheable, as dma_mmap_attrs() maps it. */
-	if (buf->page && dev_is_dma_coherent(buf_dev(buf)))
+	if (buf->page && dev_is_dma_coherent(buf->pool->mdev->dev))
 		return prot;
 
 	switch (buf->caching) {
@@ -359,6 +406,7 @@ static pgprot_t buffer_pgprot(struct mmngr_buffer *buf, pgprot_t prot)
 		return pgprot_dmacoherent(prot);
 	}
 }
+EXPORT_SYMBOL_GPL(mmngr_buffer_pgprot);
 
 /**
  * mmngr_buffer_map_user() - map part of a buffer into user space
@@ -385,7 +433,7 @@ int mmngr_buffer_map_user(struct mmngr_buffer *buf,
 		return -EINVAL;
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_page_prot = buffer_pgprot(buf, vma->vm_page_prot);
+	vma->vm_page_prot = mmngr_buffer_pgprot(buf, vma->vm_page_prot);
 	ret = remap_pfn_range(vma, vma->vm_start, PHYS_PFN(buf->phys + offset),
 			      len, vma->vm_page_prot);
 	if (ret)

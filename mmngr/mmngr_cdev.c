@@ -14,8 +14,6 @@
  */
 
 #include <linux/compat.h>
-#include <linux/capability.h>
-#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -27,17 +25,6 @@
 #include <uapi/linux/rgnmm.h>
 
 #include "mmngr_drv.h"
-
-enum {
-	SHARE_PROCESS,	/* only the allocating process */
-	SHARE_USER,	/* processes of the allocating process's effective user */
-	SHARE_ANY,	/* any process that can open /dev/rgnmm */
-};
-
-static int share_policy = SHARE_USER;
-module_param(share_policy, int, 0644);
-MODULE_PARM_DESC(share_policy,
-		 "Who may SHARE (map) a buffer allocated by another process: 0 the allocating process only, 1 the same effective user (default), 2 anyone who can open /dev/rgnmm; CAP_SYS_ADMIN always may");
 
 /**
  * struct rgnmm_file - state of one open /dev/rgnmm
@@ -255,21 +242,6 @@ static int rgnmm_free(struct rgnmm_file *f, bool carveout)
 	return 0;
 }
 
-static bool may_share(struct mmngr_buffer *buf)
-{
-	if (buf->tgid == task_tgid_nr(current))
-		return true;
-	switch (READ_ONCE(share_policy)) {
-	case SHARE_ANY:
-		return true;
-	case SHARE_USER:
-		if (uid_eq(buf->uid, current_euid()))
-			return true;
-		break;
-	}
-	return capable(CAP_SYS_ADMIN);
-}
-
 static int rgnmm_share(struct rgnmm_file *f, const struct MM_PARAM *p)
 {
 	struct mmngr_buffer *buf;
@@ -280,7 +252,7 @@ static int rgnmm_share(struct rgnmm_file *f, const struct MM_PARAM *p)
 	buf = mmngr_buffer_lookup(p->phy_addr, p->size);
 	if (!buf)
 		return -EINVAL;
-	if (!may_share(buf)) {
+	if (!mmngr_buffer_may_share(buf)) {
 		mmngr_buffer_put(buf);
 		return -EACCES;
 	}

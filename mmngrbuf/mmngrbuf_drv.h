@@ -15,6 +15,10 @@ struct mmngrbuf_device {
 	struct miscdevice misc;
 };
 
+struct mmngr_buffer;
+
 int mmngrbuf_cdev_register(struct mmngrbuf_device *bdev);
+int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
+		    unsigned int fd_flags);
 
 #endif /* _MMNGRBUF_DRV_H */

@@ -10,6 +10,7 @@
 #ifndef _LINUX_MMNGR_H
 #define _LINUX_MMNGR_H
 
+#include <linux/pgtable.h>
 #include <linux/types.h>
 
 struct file;
@@ -21,12 +22,14 @@ bool mmngr_validate_phys_addr(phys_addr_t phys_addr, u64 size);
 
 struct mmngr_buffer *mmngr_buffer_lookup(dma_addr_t addr, u64 size);
 struct mmngr_buffer *mmngr_file_buffer(struct file *file, u32 handle);
+bool mmngr_buffer_may_share(const struct mmngr_buffer *buf);
 struct mmngr_buffer *mmngr_buffer_get(struct mmngr_buffer *buf);
 void mmngr_buffer_put(struct mmngr_buffer *buf);
 
 u64 mmngr_buffer_size(const struct mmngr_buffer *buf);
 dma_addr_t mmngr_buffer_dma_addr(const struct mmngr_buffer *buf);
 struct page *mmngr_buffer_pages(const struct mmngr_buffer *buf);
+pgprot_t mmngr_buffer_pgprot(const struct mmngr_buffer *buf, pgprot_t prot);
 
 int mmngr_buffer_map_user(struct mmngr_buffer *buf,
 			  struct vm_area_struct *vma, u64 offset);

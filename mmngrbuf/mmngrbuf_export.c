@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mmngr buffers as dma-bufs.
+ *
+ * A dma-buf covers a page-aligned range of one mmngr buffer and holds a
+ * reference on it, so the memory outlives the allocating process for as
+ * long as any importer (a V4L2 queue, a DRM framebuffer, another process)
+ * holds the dma-buf.  Each attachment gets its own sg_table, mapped for the
+ * importing device with dma_map_sgtable(), so that importers behind an
+ * IOMMU get addresses of their own.  CPU access brackets keep the CPU's
+ * view and every mapped attachment coherent.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/highmem.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <linux/mmngr.h>
+
+#include "mmngrbuf_drv.h"
+
+/**
+ * struct mmngrbuf_export - what one exported dma-buf stands for
+ * @buf:	the mmngr buffer, one reference
+ * @page:	first page of the range
+ * @offset:	start of the range in @buf
+ * @size:	bytes, page-aligned
+ * @lock:	@attachments, @vmap_count, @vaddr
+ * @attachments: &struct mmngrbuf_attachment
+ * @vmap_count:	vmap() calls not yet undone
+ * @vaddr:	the kernel mapping while @vmap_count > 0
+ */
+struct mmngrbuf_export {
+	struct mmngr_buffer *buf;
+	struct page *page;
+	u64 offset;
+	u64 size;
+	struct mutex lock;	/* attachments and kernel mapping */
+	struct list_head attachments;
+	unsigned int vmap_count;
+	void *vaddr;
+};
+
+/**
+ * struct mmngrbuf_attachment - one importing device
+ * @dev:	the importer
+ * @sgt:	the range, one entry, mapped for @dev while @mapped
+ * @node:	in &mmngrbuf_export.attachments
+ * @mapped:	@sgt is DMA-mapped
+ */
+struct mmngrbuf_attachment {
+	struct device *dev;
+	struct sg_table sgt;
+	struct list_head node;
+	bool mapped;
+};
+
+static int mmngrbuf_attach(struct dma_buf *dmabuf,
+			   struct dma_buf_attachment *attachment)
+{
+	struct mmngrbuf_export *exp = dmabuf->priv;
+	struct mmngrbuf_attachment *a;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	ret = sg_alloc_table(&a->sgt, 1, GFP_KERNEL);
+	if (ret) {
+		kfree(a);
+		return ret;
+	}
+	sg_set_page(a->sgt.sgl, exp->page, exp->size, 0);
+	a->dev = attachment->dev;
+	attachment->priv = a;
+
+	mutex_lock(&exp->lock);
+	list_add(&a->node, &exp->attachments);
+	mutex_unlock(&exp->lock);
+	return 0;
+}
+
+static void mmngrbuf_detach(struct dma_buf *dmabuf,
+			    struct dma_buf_attachment *attachment)
+{
+	struct mmngrbuf_export *exp = dmabuf->priv;
+	struct mmngrbuf_attachment *a = attachment->priv;
+
+	mutex_lock(&exp->lock);
+	list_del(&a->node);
+	mutex_unlock(&exp->lock);
+	sg_free_table(&a->sgt);
+	kfree(a);
+}
+
+static struct sg_table *mmngrbuf_map(struct dma_buf_attachment *attachment,
+				     enum dma_data_direction dir)
+{
+	struct mmngrbuf_attachment *a = attachment->priv;
+	int ret;
+
+	/* The importer's own view: through its IOMMU, if it has one. */
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
+	if (ret)
+		return ERR_PTR(ret);
+	a->mapped = true;
+	return &a->sgt;
+}
+
+static void mmngrbuf_unmap(struct dma_buf_attachment *attachment,
+			   struct sg_table *sgt, enum dma_data_direction dir)
+{
+	struct mmngrbuf_attachment *a = attachment->priv;
+
+	a->mapped = false;
+	dma_unmap_sgtable(a->dev, sgt, dir, 0);
+}
+
+static int mmngrbuf_begin_cpu_access(struct dma_buf *dmabuf,
+				     enum dma_data_direction dir)
+{
+	struct mmngrbuf_export *exp = dmabuf->priv;
+	struct mmngrbuf_attachment *a;
+
+	mutex_lock(&exp->lock);
+	if (exp->vmap_count)
+		invalidate_kernel_vmap_range(exp->vaddr, exp->size);
+	list_for_each_entry(a, &exp->attachments, node)
+		if (a->mapped)
+			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+	mutex_unlock(&exp->lock);
+	/* And the CPU's own caches, for cached buffers. */
+	mmngr_buffer_sync(exp->buf, exp->offset, exp->size, false);
+	return 0;
+}
+
+static int mmngrbuf_end_cpu_access(struct dma_buf *dmabuf,
+				   enum dma_data_direction dir)
+{
+	struct mmngrbuf_export *exp = dmabuf->priv;
+	struct mmngrbuf_attachment *a;
+
+	mmngr_buffer_sync(exp->buf, exp->offset, exp->size, true);
+	mutex_lock(&exp->lock);
+	if (exp->vmap_count)
+		flush_kernel_vmap_range(exp->vaddr, exp->size);
+	list_for_each_entry(a, &exp->attachments, node)
+		if (a->mapped)
+			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
+	mutex_unlock(&exp->lock);
+	return 0;
+}
+
+static int mmngrbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct mmngrbuf_export *exp = dmabuf->priv;
+
+	/* dma-buf checked that vm_pgoff and the length fit the dma-buf. */
+	return mmngr_buffer_map_user(exp->buf, vma,
+				     exp->offset + ((u64)vma->vm_pgoff << PAGE_SHIFT));
+}
+
+static int mmngrbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct mmngrbuf_export *exp = dmabuf->priv;
+	unsigned long i, n = exp->size >> PAGE_SHIFT;
+	struct page **pages;
+	int ret = 0;
+
+	mutex_lock(&exp->lock);
+	if (!exp->vmap_count) {
+		pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+		if (!pages) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < n; i++)
+			pages[i] = exp->page + i;
+		exp->vaddr = vmap(pages, n, VM_MAP,
+				  mmngr_buffer_pgprot(exp->buf, PAGE_KERNEL));
+		kvfree(pages);
+		if (!exp->vaddr) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	exp->vmap_count++;
+	iosys_map_set_vaddr(map, exp->vaddr);
+out:
+	mutex_unlock(&exp->lock);
+	return ret;
+}
+
+static void mmngrbuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct mmngrbuf_export *exp = dmabuf->priv;
+
+	mutex_lock(&exp->lock);
+	if (!WARN_ON(!exp->vmap_count) && !--exp->vmap_count) {
+		vunmap(exp->vaddr);
+		exp->vaddr = NULL;
+	}
+	mutex_unlock(&exp->lock);
+	iosys_map_clear(map);
+}
+
+static void export_free(struct mmngrbuf_export *exp)
+{
+	WARN_ON(exp->vmap_count);
+	mmngr_buffer_put(exp->buf);
+	mutex_destroy(&exp->lock);
+	kfree(exp);
+}
+
+static void mmngrbuf_release(struct dma_buf *dmabuf)
+{
+	export_free(dmabuf->priv);
+}
+
+static const struct dma_buf_ops mmngrbuf_dmabuf_ops = {
+	.attach = mmngrbuf_attach,
+	.detach = mmngrbuf_detach,
+	.map_dma_buf = mmngrbuf_map,
+	.unmap_dma_buf = mmngrbuf_unmap,
+	.begin_cpu_access = mmngrbuf_begin_cpu_access,
+	.end_cpu_access = mmngrbuf_end_cpu_access,
+	.mmap = mmngrbuf_mmap,
+	.vmap = mmngrbuf_vmap,
+	.vunmap = mmngrbuf_vunmap,
+	.release = mmngrbuf_release,
+};
+
+/**
+ * mmngrbuf_export() - make a dma-buf of part of an mmngr buffer
+ * @buf:	the buffer; the dma-buf takes its own reference
+ * @offset:	page-aligned start of the range
+ * @size:	bytes, rounded up to pages; the range must lie in @buf
+ * @fd_flags:	O_CLOEXEC and/or O_RDWR (O_ACCMODE bits other than O_RDWR
+ *		are refused)
+ *
+ * Return: a new dma-buf file descriptor, or a negative errno: -EINVAL for a
+ * range outside @buf, bad flags, or memory without struct pages (no-map
+ * pools, which importers cannot map).
+ */
+int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
+		    unsigned int fd_flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct mmngrbuf_export *exp;
+	struct dma_buf *dmabuf;
+	u64 end;
+	int fd;
+
+	size = PAGE_ALIGN(size);
+	if (!size || !PAGE_ALIGNED(offset) ||
+	    check_add_overflow(offset, size, &end) || end > mmngr_buffer_size(buf))
+		return -EINVAL;
+	if (fd_flags & ~(O_CLOEXEC | O_ACCMODE) || (fd_flags & O_ACCMODE) == O_WRONLY ||
+	    (fd_flags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	if (!mmngr_buffer_pages(buf))
+		return -EINVAL;
+
+	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
+	if (!exp)
+		return -ENOMEM;
+	exp->buf = mmngr_buffer_get(buf);
+	exp->page = mmngr_buffer_pages(buf) + (offset >> PAGE_SHIFT);
+	exp->offset = offset;
+	exp->size = size;
+	mutex_init(&exp->lock);
+	INIT_LIST_HEAD(&exp->attachments);
+
+	exp_info.ops = &mmngrbuf_dmabuf_ops;
+	exp_info.size = size;
+	exp_info.flags = fd_flags & O_ACCMODE;
+	exp_info.priv = exp;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		export_free(exp);
+		return PTR_ERR(dmabuf);
+	}
+
+	fd = dma_buf_fd(dmabuf, fd_flags & O_CLOEXEC);
+	if (fd < 0)
+		/* release() drops the buffer and frees exp. */
+		dma_buf_put(dmabuf);
+	return fd;
+}
