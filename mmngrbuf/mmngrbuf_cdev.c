@@ -179,13 +179,20 @@ static int modern_export(unsigned int cmd, void __user *uarg)
 	return 0;
 }
 
+/* Matched on number and direction: its size may differ (see above). */
+static bool is_modern_export(unsigned int cmd)
+{
+	const unsigned int size_bits = _IOC_SIZEMASK << _IOC_SIZESHIFT;
+
+	return (cmd & ~size_bits) == (MMNGRBUF_IOCTL_EXPORT & ~size_bits);
+}
+
 static long mmngrbuf_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
-	if ((cmd & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) ==
-	    (MMNGRBUF_IOCTL_EXPORT & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)))
+	if (is_modern_export(cmd))
 		return modern_export(cmd, uarg);
 	if (_IOC_TYPE(cmd) != 'd' || _IOC_NR(cmd) > _IOC_NR(MM_IOC_IMPORT_END) ||
 	    cmd != _IOWR('d', _IOC_NR(cmd), struct MM_BUF_PARAM))
@@ -199,8 +206,7 @@ static long mmngrbuf_compat_ioctl(struct file *file, unsigned int cmd,
 {
 	void __user *uarg = compat_ptr(arg);
 
-	if ((cmd & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) ==
-	    (MMNGRBUF_IOCTL_EXPORT & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)))
+	if (is_modern_export(cmd))
 		return modern_export(cmd, uarg);
 	if (_IOC_TYPE(cmd) != 'd' || _IOC_NR(cmd) > _IOC_NR(MM_IOC_IMPORT_END) ||
 	    cmd != _IOWR('d', _IOC_NR(cmd), struct compat_mm_buf_param))

@@ -25,6 +25,7 @@
 #include <linux/mmngr.h>
 
 #include "kselftest_harness.h"
+#include "mmngr_test.h"
 
 #define MiB	(1024 * 1024)
 
@@ -83,17 +84,6 @@ static int do_sync(int fd, __u32 handle, __u32 flags, __u64 off,
 static void *map(int fd, size_t len, __u64 off)
 {
 	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
-}
-
-static int all_bytes(const void *p, int c, size_t len)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i] != c)
-			return 0;
-	return 1;
 }
 
 FIXTURE(dev) {

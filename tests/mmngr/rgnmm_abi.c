@@ -26,6 +26,7 @@
 #include <linux/rgnmm.h>
 
 #include "kselftest_harness.h"
+#include "mmngr_test.h"
 
 #define DEV	"/dev/rgnmm"
 #define POOLS	"/sys/class/misc/rgnmm/device/pools"
@@ -84,17 +85,6 @@ static int cache_op(int fd, unsigned long cmd, size_t off, size_t len)
 	struct MM_CACHE_PARAM c = { .offset = off, .len = len };
 
 	return ioctl(fd, cmd, &c);
-}
-
-static int all_bytes(const void *p, int c, size_t len)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i] != c)
-			return 0;
-	return 1;
 }
 
 /* 0 if @fd maps with these arguments (the mapping is undone), else errno. */
