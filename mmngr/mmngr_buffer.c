@@ -329,6 +329,19 @@ u64 mmngr_buffer_size(const struct mmngr_buffer *buf)
 EXPORT_SYMBOL_GPL(mmngr_buffer_size);
 
 /**
+ * mmngr_buffer_id() - a buffer's serial number
+ * @buf: the buffer
+ *
+ * Return: the number debugfs mmngr/buffers lists it under; never reused
+ * while the module is loaded.
+ */
+u64 mmngr_buffer_id(const struct mmngr_buffer *buf)
+{
+	return buf->id;
+}
+EXPORT_SYMBOL_GPL(mmngr_buffer_id);
+
+/**
  * mmngr_buffer_dma_addr() - a buffer's address for the mmngr device
  * @buf: the buffer
  *

@@ -52,35 +52,60 @@ struct mmngrbuf_export {
 };
 
 /**
+ * struct mmngrbuf_dma_seg - one DMA segment of a mapped attachment
+ * @addr:	where the importer sees it
+ * @len:	bytes
+ */
+struct mmngrbuf_dma_seg {
+	dma_addr_t addr;
+	unsigned int len;
+};
+
+/**
  * struct mmngrbuf_attachment - one importing device
  * @dev:	the importer
- * @sgt:	the range, one entry, mapped for @dev while @mapped
+ * @sgt:	the range, in segments no longer than @dev accepts
  * @node:	in &mmngrbuf_export.attachments
- * @mapped:	@sgt is DMA-mapped
+ * @segs:	@sgt's DMA segments while it is mapped for @dev, else NULL
+ * @nsegs:	how many
+ * @dir:	the direction it was mapped in
  */
 struct mmngrbuf_attachment {
 	struct device *dev;
 	struct sg_table sgt;
 	struct list_head node;
-	bool mapped;
+	struct mmngrbuf_dma_seg *segs;
+	unsigned int nsegs;
+	enum dma_data_direction dir;
 };
 
 static int mmngrbuf_attach(struct dma_buf *dmabuf,
 			   struct dma_buf_attachment *attachment)
 {
+	unsigned int seg = dma_get_max_seg_size(attachment->dev);
 	struct mmngrbuf_export *exp = dmabuf->priv;
 	struct mmngrbuf_attachment *a;
+	struct scatterlist *sg;
+	u64 off = 0;
+	unsigned int i;
 	int ret;
 
+	/* The memory is one block, but the importer may take less at a time. */
+	seg = max_t(unsigned int, round_down(seg, PAGE_SIZE), PAGE_SIZE);
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
-	ret = sg_alloc_table(&a->sgt, 1, GFP_KERNEL);
+	ret = sg_alloc_table(&a->sgt, DIV_ROUND_UP_ULL(exp->size, seg), GFP_KERNEL);
 	if (ret) {
 		kfree(a);
 		return ret;
 	}
-	sg_set_page(a->sgt.sgl, exp->page, exp->size, 0);
+	for_each_sgtable_sg(&a->sgt, sg, i) {
+		unsigned int len = min_t(u64, seg, exp->size - off);
+
+		sg_set_page(sg, nth_page(exp->page, off >> PAGE_SHIFT), len, 0);
+		off += len;
+	}
 	a->dev = attachment->dev;
 	attachment->priv = a;
 
@@ -106,24 +131,72 @@ static void mmngrbuf_detach(struct dma_buf *dmabuf,
 static struct sg_table *mmngrbuf_map(struct dma_buf_attachment *attachment,
 				     enum dma_data_direction dir)
 {
+	struct mmngrbuf_export *exp = attachment->dmabuf->priv;
 	struct mmngrbuf_attachment *a = attachment->priv;
+	struct mmngrbuf_dma_seg *segs;
+	struct scatterlist *sg;
+	unsigned int i;
 	int ret;
 
 	/* The importer's own view: through its IOMMU, if it has one. */
 	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
 	if (ret)
 		return ERR_PTR(ret);
-	a->mapped = true;
+
+	/*
+	 * The table is the importer's until unmapped: with CONFIG_DMABUF_DEBUG
+	 * the core scrambles its page links to catch importers that use them.
+	 * CPU-access syncs go by the DMA segments, noted here.
+	 */
+	segs = kvmalloc_array(a->sgt.nents, sizeof(*segs), GFP_KERNEL);
+	if (!segs) {
+		dma_unmap_sgtable(a->dev, &a->sgt, dir, 0);
+		return ERR_PTR(-ENOMEM);
+	}
+	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
+		segs[i].addr = sg_dma_address(sg);
+		segs[i].len = sg_dma_len(sg);
+	}
+
+	mutex_lock(&exp->lock);
+	a->segs = segs;
+	a->nsegs = a->sgt.nents;
+	a->dir = dir;
+	mutex_unlock(&exp->lock);
 	return &a->sgt;
 }
 
 static void mmngrbuf_unmap(struct dma_buf_attachment *attachment,
 			   struct sg_table *sgt, enum dma_data_direction dir)
 {
+	struct mmngrbuf_export *exp = attachment->dmabuf->priv;
 	struct mmngrbuf_attachment *a = attachment->priv;
+	struct mmngrbuf_dma_seg *segs;
 
-	a->mapped = false;
+	mutex_lock(&exp->lock);
+	segs = a->segs;
+	a->segs = NULL;
+	mutex_unlock(&exp->lock);
+	kvfree(segs);
 	dma_unmap_sgtable(a->dev, sgt, dir, 0);
+}
+
+/*
+ * Sync what the importer sees, in the direction it mapped it in: its side
+ * of the transfer decides what the caches must do.
+ */
+static void sync_attachment(struct mmngrbuf_attachment *a, bool for_device)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nsegs; i++) {
+		if (for_device)
+			dma_sync_single_for_device(a->dev, a->segs[i].addr,
+						   a->segs[i].len, a->dir);
+		else
+			dma_sync_single_for_cpu(a->dev, a->segs[i].addr,
+						a->segs[i].len, a->dir);
+	}
 }
 
 static int mmngrbuf_begin_cpu_access(struct dma_buf *dmabuf,
@@ -148,8 +221,8 @@ static int mmngrbuf_begin_cpu_access(struct dma_buf *dmabuf,
 	if (exp->vmap_count)
 		invalidate_kernel_vmap_range(exp->vaddr, exp->size);
 	list_for_each_entry(a, &exp->attachments, node)
-		if (a->mapped)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+		if (a->segs)
+			sync_attachment(a, false);
 	mutex_unlock(&exp->lock);
 	/* And the CPU's own caches, for cached buffers. */
 	mmngr_buffer_sync(exp->buf, exp->offset, exp->size, false);
@@ -167,8 +240,8 @@ static int mmngrbuf_end_cpu_access(struct dma_buf *dmabuf,
 	if (exp->vmap_count)
 		flush_kernel_vmap_range(exp->vaddr, exp->size);
 	list_for_each_entry(a, &exp->attachments, node)
-		if (a->mapped)
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
+		if (a->segs)
+			sync_attachment(a, true);
 	mutex_unlock(&exp->lock);
 	return 0;
 }
@@ -197,7 +270,7 @@ static int mmngrbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 			goto out;
 		}
 		for (i = 0; i < n; i++)
-			pages[i] = exp->page + i;
+			pages[i] = nth_page(exp->page, i);
 		exp->vaddr = vmap(pages, n, VM_MAP,
 				  mmngr_buffer_pgprot(exp->buf, PAGE_KERNEL));
 		kvfree(pages);
@@ -285,6 +358,7 @@ int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct mmngrbuf_export *exp;
 	struct dma_buf *dmabuf;
+	const char *name;
 	u64 end;
 	int fd;
 
@@ -301,7 +375,7 @@ int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
 	if (!exp)
 		return -ENOMEM;
 	exp->buf = mmngr_buffer_get(buf);
-	exp->page = mmngr_buffer_pages(buf) + (offset >> PAGE_SHIFT);
+	exp->page = nth_page(mmngr_buffer_pages(buf), offset >> PAGE_SHIFT);
 	exp->offset = offset;
 	exp->size = size;
 	mutex_init(&exp->lock);
@@ -316,6 +390,15 @@ int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
 		export_free(exp);
 		return PTR_ERR(dmabuf);
 	}
+
+	/*
+	 * Which buffer it is, for debugfs bufinfo and fdinfo readers (the
+	 * mmngr tool) until user space names it with DMA_BUF_SET_NAME.
+	 */
+	name = kasprintf(GFP_KERNEL, "mmngr:%llu", mmngr_buffer_id(buf));
+	spin_lock(&dmabuf->name_lock);
+	dmabuf->name = name;
+	spin_unlock(&dmabuf->name_lock);
 
 	fd = dma_buf_fd(dmabuf, fd_flags & O_CLOEXEC);
 	if (fd < 0)

@@ -29,6 +29,7 @@ struct mmngr_buffer *mmngr_buffer_get(struct mmngr_buffer *buf);
 void mmngr_buffer_put(struct mmngr_buffer *buf);
 
 u64 mmngr_buffer_size(const struct mmngr_buffer *buf);
+u64 mmngr_buffer_id(const struct mmngr_buffer *buf);
 dma_addr_t mmngr_buffer_dma_addr(const struct mmngr_buffer *buf);
 struct page *mmngr_buffer_pages(const struct mmngr_buffer *buf);
 pgprot_t mmngr_buffer_pgprot(const struct mmngr_buffer *buf, pgprot_t prot);

@@ -77,6 +77,15 @@ TEST_F(buf, renesas_export_map_sync)
 	close(ifd);
 	EXPECT_TRUE(!!strstr(info, "exp_name:\tmmngrbuf"));
 	EXPECT_TRUE(!!strstr(info, "size:\t262144"));
+	/* Named after the buffer (debugfs mmngr/buffers) until renamed. */
+	EXPECT_TRUE(!!strstr(info, "name:\tmmngr:"));
+	ASSERT_EQ(0, ioctl(dfd, DMA_BUF_SET_NAME, "capture-0"));
+	ifd = open(path, O_RDONLY);
+	ASSERT_LE(0, ifd);
+	memset(info, 0, sizeof(info));
+	ASSERT_LT(0, read(ifd, info, sizeof(info) - 1));
+	close(ifd);
+	EXPECT_TRUE(!!strstr(info, "name:\tcapture-0"));
 
 	view = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
 	ASSERT_TRUE(view != MAP_FAILED);

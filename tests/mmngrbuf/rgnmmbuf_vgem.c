@@ -123,7 +123,7 @@ TEST_F(vgem, prime_import_and_read_back)
 #ifdef HAVE_LIBDRM
 	ksft_print_msg("PRIME import through libdrm\n");
 #else
-	ksft_print_msg("PRIME import through DRM_IOCTL_PRIME_FD_TO_HANDLE (no libdrm for this ABI)\n");
+	ksft_print_msg("PRIME import through the ioctl: no libdrm for this ABI\n");
 #endif
 	ASSERT_EQ(0, dmabuf_sync(self->dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
 	for (i = 0; i < SIZE; i++)
@@ -162,7 +162,7 @@ TEST_F(vgem, prime_import_and_read_back)
 struct sync_waiter {
 	int dfd;
 	int ret;
-	volatile int done;
+	int done;	/* __atomic: polled by the main thread */
 };
 
 static void *sync_start(void *arg)
@@ -170,7 +170,7 @@ static void *sync_start(void *arg)
 	struct sync_waiter *w = arg;
 
 	w->ret = dmabuf_sync(w->dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-	w->done = 1;
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -194,7 +194,7 @@ TEST_F(vgem, vgem_fence_holds_our_users)
 	EXPECT_EQ(EBUSY, errno);
 	ASSERT_EQ(0, pthread_create(&t, NULL, sync_start, &w));
 	usleep(300 * 1000);
-	EXPECT_EQ(0, w.done);
+	EXPECT_EQ(0, __atomic_load_n(&w.done, __ATOMIC_ACQUIRE));
 
 	ASSERT_EQ(0, vgem_fence_signal(self->vgem, fence));
 	ASSERT_EQ(0, pthread_join(t, NULL));

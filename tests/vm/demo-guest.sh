@@ -54,13 +54,21 @@ echo "  (kernelheap is the default CMA area: its size is not visible to modules)
 section "Allocating through /dev/rgnmm (the Renesas ABI)"
 /kselftest/demo/rgnmm_demo
 
+section "Zero copy: vivid captures into an mmngr buffer, vgem imports it"
+# vivid-001 uses vb2-dma-contig, the path real capture hardware takes.
+modprobe vgem
+modprobe vivid n_devs=2 node_types=0x1,0x1 multiplanar=1,1 allocators=0,1
+/kselftest/demo/zero_copy_demo
+
 section "Self-tests"
-for t in mmngr/rgnmm_dev mmngr/rgnmm_abi mmngrbuf/rgnmmbuf_dev; do
+for t in mmngr/rgnmm_dev mmngr/rgnmm_abi mmngrbuf/rgnmmbuf_dev \
+	mmngrbuf/rgnmmbuf_fence mmngrbuf/rgnmmbuf_vgem mmngrbuf/rgnmmbuf_vivid; do
 	printf '  %-24s ' "$t"
 	/kselftest/$t 2>&1 | sed -n 's/^# Totals: //p'
 done
 
 section "rmmod"
+rmmod vivid vgem
 rmmod mmngrbuf
 rmmod mmngr
 echo "  both modules unloaded"
