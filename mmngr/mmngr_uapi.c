@@ -116,12 +116,26 @@ static int ioctl_pool_info(struct mmngr_file *f, unsigned int cmd,
 	return put_arg(uarg, cmd, &info, sizeof(info));
 }
 
+/* A new buffer from one of the file's device's pools, checked for user space. */
+static struct mmngr_buffer *file_alloc(struct mmngr_file *f, u32 pool_index,
+				       u64 size, u64 align, u32 caching)
+{
+	struct mmngr_pool *pool;
+
+	if (!size || size > MAX_SIZE || caching >= MMNGR_NR_CACHING ||
+	    (align && !is_power_of_2(align)))
+		return ERR_PTR(-EINVAL);
+	pool = mmngr_pool_by_index(f->mdev, pool_index);
+	if (!pool)
+		return ERR_PTR(-EINVAL);
+	return mmngr_buffer_create(pool, size, align, caching);
+}
+
 static int ioctl_alloc(struct mmngr_file *f, unsigned int cmd,
 		       void __user *uarg)
 {
 	struct mmngr_buffer *buf;
 	struct mmngr_alloc a;
-	struct mmngr_pool *pool;
 	u32 handle;
 	int ret;
 
@@ -130,14 +144,7 @@ static int ioctl_alloc(struct mmngr_file *f, unsigned int cmd,
 		return ret;
 	if (a.flags || !all_zero(a.reserved, ARRAY_SIZE(a.reserved)))
 		return -EINVAL;
-	if (!a.size || a.size > MAX_SIZE || a.caching >= MMNGR_NR_CACHING ||
-	    (a.align && !is_power_of_2(a.align)))
-		return -EINVAL;
-	pool = mmngr_pool_by_index(f->mdev, a.pool);
-	if (!pool)
-		return -EINVAL;
-
-	buf = mmngr_buffer_create(pool, a.size, a.align, a.caching);
+	buf = file_alloc(f, a.pool, a.size, a.align, a.caching);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	ret = xa_alloc(&f->buffers, &handle, buf, XA_LIMIT(1, MAX_HANDLE),
@@ -308,3 +315,30 @@ struct mmngr_buffer *mmngr_file_buffer(struct file *file, u32 handle)
 	return buf ?: ERR_PTR(-ENOENT);
 }
 EXPORT_SYMBOL_GPL(mmngr_file_buffer);
+
+/**
+ * mmngr_file_alloc() - a new buffer from the pools of a /dev/mmngr file
+ * @file:	a file the caller holds
+ * @pool:	pool index, as MMNGR_IOCTL_POOL_INFO numbers them
+ * @size:	bytes, rounded up to pages
+ * @align:	0 or a power of two
+ * @caching:	MMNGR_CACHING_* of CPU mappings
+ *
+ * MMNGR_IOCTL_ALLOC for drivers that hand the buffer straight back to user
+ * space in another form (mmngrbuf's dma-buf allocation): the buffer is
+ * zeroed, charged to the calling process, and not entered in the file's
+ * handles.  The arguments come from user space and are checked as that
+ * ioctl checks them.  May sleep.
+ *
+ * Return: the buffer with the caller's reference, ERR_PTR(-EINVAL) if @file
+ * is not /dev/mmngr or an argument is invalid, ERR_PTR(-ENOMEM) if the pool
+ * has no room.
+ */
+struct mmngr_buffer *mmngr_file_alloc(struct file *file, u32 pool, u64 size,
+				      u64 align, u32 caching)
+{
+	if (file->f_op != &mmngr_uapi_fops)
+		return ERR_PTR(-EINVAL);
+	return file_alloc(file->private_data, pool, size, align, caching);
+}
+EXPORT_SYMBOL_GPL(mmngr_file_alloc);

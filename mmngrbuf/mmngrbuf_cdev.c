@@ -4,30 +4,17 @@
  */
 
 #include <linux/compat.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include <linux/file.h>
-#include <linux/slab.h>
-
 #include <linux/mmngr.h>
-#include <mmngr_kcompat.h>
-#include <uapi/linux/mmngrbuf.h>
 #include <uapi/linux/rgnmm.h>
 
 #include "mmngrbuf_drv.h"
-
-/**
- * struct rgnmmbuf_file - state of one open /dev/rgnmmbuf
- * @lock:	serialises the Renesas commands on this file
- * @export_fd:	the dma-buf fd EXPORT_START made, for EXPORT_END; -1 if none
- */
-struct rgnmmbuf_file {
-	struct mutex lock;	/* Renesas export state */
-	int export_fd;
-};
 
 #ifdef CONFIG_COMPAT
 /* struct MM_BUF_PARAM as laid out by 32-bit ARM user space. */
@@ -75,7 +62,7 @@ static int put_param(void __user *uarg, bool compat,
  * in a live mmngr buffer the caller may use.  The original exported any
  * address it was given.  No O_CLOEXEC, as in the original.
  */
-static int export_start(struct rgnmmbuf_file *f, struct MM_BUF_PARAM *p)
+static int export_start(struct mmngrbuf_file *f, struct MM_BUF_PARAM *p)
 {
 	struct mmngr_buffer *buf;
 	int fd;
@@ -107,7 +94,7 @@ static int export_start(struct rgnmmbuf_file *f, struct MM_BUF_PARAM *p)
 }
 
 /* EXPORT_END: hand back the fd number; the library closes it. */
-static int export_end(struct rgnmmbuf_file *f, struct MM_BUF_PARAM *p)
+static int export_end(struct mmngrbuf_file *f, struct MM_BUF_PARAM *p)
 {
 	int ret = 0;
 
@@ -122,7 +109,59 @@ static int export_end(struct rgnmmbuf_file *f, struct MM_BUF_PARAM *p)
 	return ret;
 }
 
-static long rgnmm_cmd(struct rgnmmbuf_file *f, unsigned int nr,
+/*
+ * IMPORT_START: the address of a whole dma-buf for the mmngrbuf device, one
+ * per file as in the original.  The original returned the first piece of a
+ * scattered buffer, and truncated addresses above 4 GiB.
+ */
+static int import_start(struct mmngrbuf_file *f, struct MM_BUF_PARAM *p)
+{
+	struct mmngrbuf_import *imp;
+	dma_addr_t addr;
+	u64 size;
+	int ret = 0;
+
+	mutex_lock(&f->lock);
+	if (f->rgnmm_import) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	imp = mmngrbuf_import(f->bdev->dev, p->buf);
+	if (IS_ERR(imp)) {
+		ret = PTR_ERR(imp);
+		goto unlock;
+	}
+	addr = mmngrbuf_import_dma_addr(imp);
+	size = mmngrbuf_import_size(imp);
+	if (upper_32_bits(addr + size - 1)) {
+		mmngrbuf_import_release(imp);
+		ret = -EOVERFLOW;
+		goto unlock;
+	}
+	f->rgnmm_import = imp;
+	p->size = size;
+	p->hard_addr = addr;
+unlock:
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+static int import_end(struct mmngrbuf_file *f)
+{
+	int ret = 0;
+
+	mutex_lock(&f->lock);
+	if (f->rgnmm_import) {
+		mmngrbuf_import_release(f->rgnmm_import);
+		f->rgnmm_import = NULL;
+	} else {
+		ret = -EINVAL;
+	}
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+static long rgnmm_cmd(struct mmngrbuf_file *f, unsigned int nr,
 		      void __user *uarg, bool compat)
 {
 	struct MM_BUF_PARAM p;
@@ -138,53 +177,14 @@ static long rgnmm_cmd(struct rgnmmbuf_file *f, unsigned int nr,
 	case _IOC_NR(MM_IOC_EXPORT_END):
 		ret = export_end(f, &p);
 		break;
+	case _IOC_NR(MM_IOC_IMPORT_START):
+		ret = import_start(f, &p);
+		break;
 	default:
-		/* IMPORT_START / IMPORT_END: not implemented yet. */
-		return -EOPNOTSUPP;
+		ret = import_end(f);
+		break;
 	}
 	return ret ?: put_param(uarg, compat, &p);
-}
-
-static int modern_export(unsigned int cmd, void __user *uarg)
-{
-	struct mmngrbuf_export e;
-	struct mmngr_buffer *buf;
-	struct fd mfd;
-	int ret;
-
-	ret = copy_struct_from_user(&e, sizeof(e), uarg, _IOC_SIZE(cmd));
-	if (ret)
-		return ret;
-	if (e.reserved[0] || e.reserved[1] || e.fd)
-		return -EINVAL;
-
-	mfd = fdget(e.mmngr_fd);
-	if (!fd_file(mfd))
-		return -EBADF;
-	buf = mmngr_file_buffer(fd_file(mfd), e.handle);
-	fdput(mfd);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	if (!e.size)
-		e.size = e.offset < mmngr_buffer_size(buf) ?
-			 mmngr_buffer_size(buf) - e.offset : 0;
-	e.fd = mmngrbuf_export(buf, e.offset, e.size, e.fd_flags);
-	mmngr_buffer_put(buf);
-	if (e.fd < 0)
-		return e.fd;
-	if (copy_to_user(uarg, &e, min_t(size_t, sizeof(e), _IOC_SIZE(cmd)))) {
-		/* The caller cannot know the fd: the fd table has it now. */
-		return -EFAULT;
-	}
-	return 0;
-}
-
-/* Matched on number and direction: its size may differ (see above). */
-static bool is_modern_export(unsigned int cmd)
-{
-	const unsigned int size_bits = _IOC_SIZEMASK << _IOC_SIZESHIFT;
-
-	return (cmd & ~size_bits) == (MMNGRBUF_IOCTL_EXPORT & ~size_bits);
 }
 
 static long mmngrbuf_ioctl(struct file *file, unsigned int cmd,
@@ -192,10 +192,9 @@ static long mmngrbuf_ioctl(struct file *file, unsigned int cmd,
 {
 	void __user *uarg = (void __user *)arg;
 
-	if (is_modern_export(cmd))
-		return modern_export(cmd, uarg);
-	if (_IOC_TYPE(cmd) != 'd' || _IOC_NR(cmd) > _IOC_NR(MM_IOC_IMPORT_END) ||
-	    cmd != _IOWR('d', _IOC_NR(cmd), struct MM_BUF_PARAM))
+	if (_IOC_TYPE(cmd) != 'd' || _IOC_NR(cmd) > _IOC_NR(MM_IOC_IMPORT_END))
+		return mmngrbuf_uapi_ioctl(file->private_data, cmd, uarg);
+	if (cmd != _IOWR('d', _IOC_NR(cmd), struct MM_BUF_PARAM))
 		return -ENOTTY;
 	return rgnmm_cmd(file->private_data, _IOC_NR(cmd), uarg, false);
 }
@@ -206,10 +205,10 @@ static long mmngrbuf_compat_ioctl(struct file *file, unsigned int cmd,
 {
 	void __user *uarg = compat_ptr(arg);
 
-	if (is_modern_export(cmd))
-		return modern_export(cmd, uarg);
-	if (_IOC_TYPE(cmd) != 'd' || _IOC_NR(cmd) > _IOC_NR(MM_IOC_IMPORT_END) ||
-	    cmd != _IOWR('d', _IOC_NR(cmd), struct compat_mm_buf_param))
+	/* The modern commands have one layout for both. */
+	if (_IOC_TYPE(cmd) != 'd' || _IOC_NR(cmd) > _IOC_NR(MM_IOC_IMPORT_END))
+		return mmngrbuf_uapi_ioctl(file->private_data, cmd, uarg);
+	if (cmd != _IOWR('d', _IOC_NR(cmd), struct compat_mm_buf_param))
 		return -ENOTTY;
 	return rgnmm_cmd(file->private_data, _IOC_NR(cmd), uarg, true);
 }
@@ -219,22 +218,35 @@ static long mmngrbuf_compat_ioctl(struct file *file, unsigned int cmd,
 
 static int mmngrbuf_open(struct inode *inode, struct file *file)
 {
-	struct rgnmmbuf_file *f;
+	struct mmngrbuf_file *f;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
+	/* misc_open() left the miscdevice here. */
+	f->bdev = container_of(file->private_data, struct mmngrbuf_device, misc);
 	mutex_init(&f->lock);
 	f->export_fd = -1;
+	xa_init_flags(&f->imports, XA_FLAGS_ALLOC1);
+	xa_init_flags(&f->fences, XA_FLAGS_ALLOC1);
 	file->private_data = f;
 	return 0;
 }
 
 static int mmngrbuf_release(struct inode *inode, struct file *file)
 {
-	struct rgnmmbuf_file *f = file->private_data;
+	struct mmngrbuf_file *f = file->private_data;
+	struct mmngrbuf_import *imp;
+	unsigned long handle;
 
-	/* The dma-buf fd stays the process's, as in the original. */
+	/* Before the imports: a fence may stand for work on them. */
+	mmngrbuf_fences_release(f);
+	xa_for_each(&f->imports, handle, imp)
+		mmngrbuf_import_release(imp);
+	xa_destroy(&f->imports);
+	if (f->rgnmm_import)
+		mmngrbuf_import_release(f->rgnmm_import);
+	/* An exported dma-buf fd stays the process's, as in the original. */
 	mutex_destroy(&f->lock);
 	kfree(f);
 	return 0;

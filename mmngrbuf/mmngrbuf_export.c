@@ -7,12 +7,14 @@
  * long as any importer (a V4L2 queue, a DRM framebuffer, another process)
  * holds the dma-buf.  Each attachment gets its own sg_table, mapped for the
  * importing device with dma_map_sgtable(), so that importers behind an
- * IOMMU get addresses of their own.  CPU access brackets keep the CPU's
- * view and every mapped attachment coherent.
+ * IOMMU get addresses of their own.  CPU access brackets wait for the
+ * devices' fences, then keep the CPU's view and every mapped attachment
+ * coherent.
  */
 
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
@@ -128,7 +130,19 @@ static int mmngrbuf_begin_cpu_access(struct dma_buf *dmabuf,
 				     enum dma_data_direction dir)
 {
 	struct mmngrbuf_export *exp = dmabuf->priv;
+	bool write = dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL;
 	struct mmngrbuf_attachment *a;
+	long ret;
+
+	/*
+	 * Devices first: what they write must be finished before the caches
+	 * are invalidated over it.  The dma-buf core waits too, but only
+	 * after this; a reader waits for writers, a writer for everyone.
+	 */
+	ret = dma_resv_wait_timeout(dmabuf->resv, dma_resv_usage_rw(write),
+				    true, MAX_SCHEDULE_TIMEOUT);
+	if (ret < 0)
+		return ret;
 
 	mutex_lock(&exp->lock);
 	if (exp->vmap_count)
@@ -239,6 +253,21 @@ static const struct dma_buf_ops mmngrbuf_dmabuf_ops = {
 };
 
 /**
+ * mmngrbuf_fd_flags_valid() - whether user space may ask for these dma-buf
+ *			       file flags
+ * @fd_flags:	O_CLOEXEC, and O_RDONLY or O_RDWR
+ *
+ * Return: true if mmngrbuf_export() accepts @fd_flags.
+ */
+bool mmngrbuf_fd_flags_valid(unsigned int fd_flags)
+{
+	unsigned int mode = fd_flags & O_ACCMODE;
+
+	return !(fd_flags & ~(O_CLOEXEC | O_ACCMODE)) &&
+	       (mode == O_RDONLY || mode == O_RDWR);
+}
+
+/**
  * mmngrbuf_export() - make a dma-buf of part of an mmngr buffer
  * @buf:	the buffer; the dma-buf takes its own reference
  * @offset:	page-aligned start of the range
@@ -263,8 +292,7 @@ int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
 	if (!size || !PAGE_ALIGNED(offset) ||
 	    check_add_overflow(offset, size, &end) || end > mmngr_buffer_size(buf))
 		return -EINVAL;
-	if (fd_flags & ~(O_CLOEXEC | O_ACCMODE) || (fd_flags & O_ACCMODE) == O_WRONLY ||
-	    (fd_flags & O_ACCMODE) == O_ACCMODE)
+	if (!mmngrbuf_fd_flags_valid(fd_flags))
 		return -EINVAL;
 	if (!mmngr_buffer_pages(buf))
 		return -EINVAL;

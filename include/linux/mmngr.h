@@ -22,6 +22,8 @@ bool mmngr_validate_phys_addr(phys_addr_t phys_addr, u64 size);
 
 struct mmngr_buffer *mmngr_buffer_lookup(dma_addr_t addr, u64 size);
 struct mmngr_buffer *mmngr_file_buffer(struct file *file, u32 handle);
+struct mmngr_buffer *mmngr_file_alloc(struct file *file, u32 pool, u64 size,
+				      u64 align, u32 caching);
 bool mmngr_buffer_may_share(const struct mmngr_buffer *buf);
 struct mmngr_buffer *mmngr_buffer_get(struct mmngr_buffer *buf);
 void mmngr_buffer_put(struct mmngr_buffer *buf);

@@ -7,56 +7,14 @@
  * ranges are refused.
  */
 
-#define _GNU_SOURCE
-#define _FILE_OFFSET_BITS 64
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
+#include "mmngrbuf_test.h"
+
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <linux/dma-buf.h>
-#include <linux/mmngr.h>
-#include <linux/mmngrbuf.h>
 #include <linux/rgnmm.h>
 
 #include "kselftest_harness.h"
-
-#define MiB	(1024 * 1024)
-
-static long long heap_used(void)
-{
-	char buf[64] = { 0 };
-	int fd = open("/sys/class/misc/rgnmm/device/pools/kernelheap/used", O_RDONLY);
-
-	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
-		return -1;
-	close(fd);
-	return atoll(buf);
-}
-
-static int all_bytes(const void *p, int c, size_t len)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i] != c)
-			return 0;
-	return 1;
-}
-
-static int dmabuf_sync(int fd, __u64 flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
-}
 
 /* A Renesas kernel-heap buffer: its fd, hard address and mapping. */
 static int rgnmm_alloc(size_t size, unsigned int flag, __u32 *hard, void **map)

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the mmngrbuf tests: kept in this folder so that it
+ * still builds alone inside a kernel's tools/testing/selftests/.
+ */
+#ifndef _MMNGRBUF_TEST_H
+#define _MMNGRBUF_TEST_H
+
+#define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/mmngr.h>
+#include <linux/mmngrbuf.h>
+#include <linux/sync_file.h>
+
+#define MiB	(1024 * 1024)
+
+static inline int all_bytes(const void *p, int c, size_t len)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != c)
+			return 0;
+	return 1;
+}
+
+/* Bytes in use in the kernel heap pool, from sysfs; -1 if unreadable. */
+static inline long long heap_used(void)
+{
+	char buf[64] = { 0 };
+	int fd = open("/sys/class/misc/rgnmm/device/pools/kernelheap/used", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoll(buf) : -1;
+}
+
+static inline int dmabuf_sync(int fd, __u64 flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+}
+
+/* The kernel heap's pool index on an open /dev/mmngr, or -1. */
+static inline int heap_pool(int mfd)
+{
+	struct mmngr_pool_info info;
+	unsigned int i;
+
+	for (i = 0; i < 64; i++) {
+		memset(&info, 0, sizeof(info));
+		info.index = i;
+		if (ioctl(mfd, MMNGR_IOCTL_POOL_INFO, &info))
+			return -1;
+		if (!strcmp(info.name, "kernelheap"))
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * A new kernel-heap buffer as a dma-buf (MMNGRBUF_IOCTL_ALLOC), O_RDWR and
+ * close-on-exec; the fd, or -1 with errno set.
+ */
+static inline int alloc_dmabuf(int bfd, size_t size, __u32 caching)
+{
+	struct mmngrbuf_alloc a = { .size = size, .caching = caching,
+				    .fd_flags = O_RDWR | O_CLOEXEC };
+	int ret, mfd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
+
+	if (mfd < 0)
+		return -1;
+	a.mmngr_fd = mfd;
+	a.pool = heap_pool(mfd);
+	ret = ioctl(bfd, MMNGRBUF_IOCTL_ALLOC, &a);
+	close(mfd);
+	return ret ? -1 : a.fd;
+}
+
+/* 1 if fd is ready for events within timeout_ms, 0 if not, -1 on error. */
+static inline int poll_ready(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n = poll(&p, 1, timeout_ms);
+
+	return n < 0 ? -1 : n > 0 && (p.revents & events);
+}
+
+/* A sync_file's status: 1 signalled, 0 pending, < 0 its error. */
+static inline int sync_file_status(int fd)
+{
+	struct sync_file_info info;
+
+	memset(&info, 0, sizeof(info));
+	if (ioctl(fd, SYNC_IOC_FILE_INFO, &info))
+		return -1000 - errno;
+	return info.status;
+}
+
+/*
+ * Whether the pages mapped at [addr, addr + len) are physically
+ * contiguous, from /proc/self/pagemap (root sees frame numbers): 1 yes,
+ * 0 no, -1 cannot tell.
+ */
+static inline int phys_contiguous(const void *addr, size_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t e, first = 0;
+	size_t i, n = (len + page - 1) / page;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	int ret = 1;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		off_t off = ((uintptr_t)addr / page + i) * sizeof(e);
+
+		if (pread(fd, &e, sizeof(e), off) != sizeof(e) ||
+		    !(e & (1ULL << 63)) || !(e & ((1ULL << 55) - 1))) {
+			ret = -1;
+			break;
+		}
+		e &= (1ULL << 55) - 1;
+		if (!i)
+			first = e;
+		else if (e != first + i)
+			ret = 0;
+	}
+	close(fd);
+	return ret;
+}
+
+/* An open vgem DRM device, or -1. */
+static inline int open_vgem(void)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir = opendir("/sys/bus/platform/devices/vgem/drm");
+	int fd = -1;
+
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		if (strncmp(d->d_name, "card", 4))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%.32s", d->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		break;
+	}
+	closedir(dir);
+	return fd;
+}
+
+#endif /* _MMNGRBUF_TEST_H */
