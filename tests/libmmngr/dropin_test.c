@@ -152,7 +152,7 @@ TEST(pa_alloc_share_release)
 	EXPECT_LT(0, id);
 	EXPECT_NE(0, hard);
 	/* PA buffers have no CPU mapping. */
-	EXPECT_TRUE(va == NULL);
+	EXPECT_TRUE(!va);
 	EXPECT_EQ(base + (long long)size, pool_stat(pool, "used"));
 
 	ASSERT_EQ(R_MM_OK, mmngr_share_in_user_ext(&s1, size, hard,
@@ -195,7 +195,7 @@ TEST(parameter_errors)
 	EXPECT_EQ(R_MM_PARE, mmngr_alloc_in_user_ext(&id, 4096, &hard, NULL, 0, NULL));
 	EXPECT_EQ(R_MM_PARE, mmngr_alloc_in_user_ext(&id, 0, &hard, &va, 0, NULL));
 	EXPECT_EQ(R_MM_PARE, mmngr_alloc_in_user_ext(&id, 0, &hard, &va, 1, NULL));
-	for (i = 0; i < sizeof(bad_flags) / sizeof(bad_flags[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad_flags); i++)
 		EXPECT_EQ(R_MM_PARE, mmngr_alloc_in_user_ext(&id, 4096, &hard,
 							     &va, bad_flags[i],
 							     NULL));
@@ -248,7 +248,7 @@ TEST(lossy)
 		if (has_pool("lossy")) {
 			ASSERT_EQ(R_MM_OK, ret);
 			EXPECT_EQ(MM_FUNC_STAT_LOSSY_SUPPORT, conf);
-			EXPECT_TRUE(va == NULL);
+			EXPECT_TRUE(!va);
 			EXPECT_EQ(1 * MiB, pool_stat("lossy", "used"));
 			EXPECT_EQ(R_MM_OK, mmngr_free_in_user_ext(id));
 		} else {
@@ -581,7 +581,8 @@ TEST(legacy_mmngr)
 	EXPECT_EQ(R_MM_OK, mmngr_free_in_user(id));
 
 	/* Outputs written on failure too, as the original did. */
-	hard = va = 1;
+	hard = 1;
+	va = 1;
 	phy = 0;
 	EXPECT_EQ(R_MM_PARE, mmngr_alloc_in_user(&id, 4096, &phy, &hard, &va, 2));
 	EXPECT_EQ((unsigned long)-1, phy);

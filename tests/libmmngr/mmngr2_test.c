@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/types.h>
 #include <linux/videodev2.h>
 
 #include <mmngr2.h>
@@ -136,7 +137,7 @@ TEST_F(mm, alloc_errors)
 	EXPECT_EQ(-ENOMEM, mmngr2_alloc(self->mm, self->multimedia,
 					pool_stat("multimedia", "size") + 4096,
 					0, MMNGR2_WRITECOMBINE, &buf));
-	EXPECT_TRUE(buf == NULL);
+	EXPECT_TRUE(!buf);
 }
 
 TEST_F(mm, sync)
@@ -196,12 +197,14 @@ TEST_F(mm, export)
 TEST_F(mm, alloc_dmabuf)
 {
 	long long base = pool_stat("multimedia", "used");
-	uint64_t addr = 0;
+	__u64 addr = 0;
 	unsigned char *v;
 	int fd;
 
+	/* __u64 and uint64_t: the same width, maybe not the same type. */
 	fd = mmngr2_alloc_dmabuf(self->mm, self->multimedia, 128 * 1024,
-				 128 * 1024, MMNGR2_WRITECOMBINE, O_RDWR, &addr);
+				 128 * 1024, MMNGR2_WRITECOMBINE, O_RDWR,
+				 (void *)&addr);
 	ASSERT_LE(0, fd);
 	EXPECT_TRUE(cloexec(fd));
 	EXPECT_NE(0, addr);
@@ -249,7 +252,7 @@ static int readable(int fd)
 
 TEST_F(mm, fences)
 {
-	uint32_t wf, rf;
+	__u32 wf, rf;
 	struct mmngr2_buf *buf;
 	int fd, sf = -2, sf2;
 
@@ -321,10 +324,9 @@ struct drm_version_min {
 };
 
 struct drm_prime_handle_min {
-	uint32_t handle, flags;
-	int32_t fd;
+	__u32 handle, flags;
+	__s32 fd;
 };
-
 
 #define DRM_IOCTL_VERSION_MIN	_IOWR('d', 0x00, struct drm_version_min)
 #define DRM_IOCTL_PRIME_FD_TO_HANDLE_MIN \
@@ -372,7 +374,7 @@ TEST_F(mm, zero_copy_vivid_to_vgem)
 	unsigned char *p;
 	struct pollfd pfd;
 	int vfd, gfd, dfd;
-	uint64_t size;
+	__u64 size;
 
 	/* Built in or absent, modprobe fails: the device search tells. */
 	(void)!system("modprobe vivid 2>/dev/null; modprobe vgem 2>/dev/null");
