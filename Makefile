@@ -6,8 +6,10 @@
 #   make                      modules for the running kernel, and the tests
 #   make KDIR=/path/to/build  modules for another kernel
 #   make KDIR=... ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
-#   make install              modules_install + uapi headers (DESTDIR, PREFIX,
-#                             INSTALL_MOD_PATH as usual)
+#   make install              modules_install + uapi headers + libraries
+#                             (DESTDIR, PREFIX, INSTALL_MOD_PATH as usual)
+#   make lib                  libmmngr, libmmngrbuf and the mmngr tool only
+#   make lib_install          install those only
 #   make check                every test lane in QEMU, lint and DKMS checks
 #   make check LANES="6.1-arm64 6.1-amd64"
 #   make demo                 boot an R-Car-like arm64 board with the modules
@@ -32,7 +34,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPIL
 BUILD ?= $(CURDIR)/build
 TEST_OUT = $(BUILD)/tests/$(ARCH)
 
-all: modules tests
+all: modules lib tests
 
 kdir-check:
 	@test -f $(KDIR)/Makefile || { \
@@ -50,7 +52,18 @@ headers_install:
 	install -d $(DESTDIR)$(PREFIX)/include/linux
 	install -m 0644 include/uapi/linux/*.h $(DESTDIR)$(PREFIX)/include/linux/
 
-install: modules_install headers_install
+# libmmngr.so.1, libmmngrbuf.so.1, their archives, headers, pkg-config
+# files, man pages and the mmngr tool (lib/Makefile).
+LIB_MAKE = $(MAKE) -C lib O=$(BUILD)/lib/$(ARCH) CC=$(CC) \
+	CROSS_COMPILE=$(CROSS_COMPILE) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+lib:
+	$(LIB_MAKE)
+
+lib_install:
+	$(LIB_MAKE) install
+
+install: modules_install headers_install lib_install
 
 # Static kselftest binaries for $(ARCH), ready to copy to a target.
 tests:
@@ -71,4 +84,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all kdir-check modules modules_install headers_install install tests \
-	check demo lint clean
+	lib lib_install check demo lint clean
