@@ -38,6 +38,11 @@ static int mmngrbuf_probe(struct platform_device *pdev)
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32));
 	if (ret)
 		return dev_err_probe(dev, ret, "no usable 32-bit DMA mask\n");
+	/*
+	 * What it imports is used as one block: exporters may hand it
+	 * segments of any length (the default claims 64 KiB at most).
+	 */
+	dma_set_max_seg_size(dev, UINT_MAX);
 
 	platform_set_drvdata(pdev, bdev);
 

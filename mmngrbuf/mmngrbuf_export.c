@@ -138,10 +138,17 @@ static struct sg_table *mmngrbuf_map(struct dma_buf_attachment *attachment,
 	unsigned int i;
 	int ret;
 
-	/* The importer's own view: through its IOMMU, if it has one. */
-	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
+	/*
+	 * The importer's own view: through its IOMMU, if it has one.  The
+	 * memory is mapped for the mmngr device for as long as it lives, and
+	 * for every other importer: overlapping mappings, which the DMA API
+	 * only allows when the caller keeps the caches right.  We do, here
+	 * and in the CPU-access brackets, as drm_gem_map_dma_buf() does.
+	 */
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		return ERR_PTR(ret);
+	dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
 
 	/*
 	 * The table is the importer's until unmapped: with CONFIG_DMABUF_DEBUG
@@ -150,7 +157,7 @@ static struct sg_table *mmngrbuf_map(struct dma_buf_attachment *attachment,
 	 */
 	segs = kvmalloc_array(a->sgt.nents, sizeof(*segs), GFP_KERNEL);
 	if (!segs) {
-		dma_unmap_sgtable(a->dev, &a->sgt, dir, 0);
+		dma_unmap_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 		return ERR_PTR(-ENOMEM);
 	}
 	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
@@ -178,7 +185,9 @@ static void mmngrbuf_unmap(struct dma_buf_attachment *attachment,
 	a->segs = NULL;
 	mutex_unlock(&exp->lock);
 	kvfree(segs);
-	dma_unmap_sgtable(a->dev, sgt, dir, 0);
+	/* The core has unscrambled the table for us by now. */
+	dma_sync_sgtable_for_cpu(a->dev, sgt, dir);
+	dma_unmap_sgtable(a->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 }
 
 /*

@@ -51,6 +51,10 @@ for p in "$pools"/*; do
 done
 echo "  (kernelheap is the default CMA area: its size is not visible to modules)"
 
+section "The mmngr tool (libmmngr): pools"
+mmngr=/kselftest/libmmngr/mmngr
+$mmngr pools
+
 section "Allocating through /dev/rgnmm (the Renesas ABI)"
 /kselftest/demo/rgnmm_demo
 
@@ -59,6 +63,9 @@ section "Zero copy: vivid captures into an mmngr buffer, vgem imports it"
 modprobe vgem
 modprobe vivid n_devs=2 node_types=0x1,0x1 multiplanar=1,1 allocators=0,1
 /kselftest/demo/zero_copy_demo
+
+section "The mmngr tool: allocate, export, and who uses the dma-buf"
+printf 'alloc 1M\nexport 1\nusers 1\nfree 1\n' | $mmngr shell
 
 section "Self-tests"
 for t in mmngr/rgnmm_dev mmngr/rgnmm_abi mmngrbuf/rgnmmbuf_dev \
