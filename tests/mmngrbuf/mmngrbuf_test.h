@@ -24,6 +24,7 @@
 #include <linux/mmngr.h>
 #include <linux/mmngrbuf.h>
 #include <linux/sync_file.h>
+#include <linux/videodev2.h>
 
 #define MiB	(1024 * 1024)
 
@@ -167,6 +168,51 @@ static inline int open_vgem(void)
 	}
 	closedir(dir);
 	return fd;
+}
+
+/* A thread that asks for CPU access and says when it got it. */
+struct sync_waiter {
+	int dfd;
+	__u64 flags;
+	int ret;
+	int done;	/* __atomic: polled by the main thread */
+};
+
+static inline void *sync_waiter_run(void *arg)
+{
+	struct sync_waiter *w = arg;
+
+	w->ret = dmabuf_sync(w->dfd, DMA_BUF_SYNC_START | w->flags);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static inline int sync_waiter_done(struct sync_waiter *w)
+{
+	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
+}
+
+/* The capture node of vivid instance inst ("platform:vivid-00N"), or -1. */
+static inline int open_vivid(int inst)
+{
+	struct v4l2_capability cap;
+	char path[32], bus[32];
+	int i, fd;
+
+	snprintf(bus, sizeof(bus), "platform:vivid-%03d", inst);
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/dev/video%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&cap, 0, sizeof(cap));
+		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
+		    !strcmp((char *)cap.bus_info, bus) &&
+		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE))
+			return fd;
+		close(fd);
+	}
+	return -1;
 }
 
 #endif /* _MMNGRBUF_TEST_H */

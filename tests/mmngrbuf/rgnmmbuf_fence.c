@@ -139,35 +139,20 @@ TEST_F(fence, read_fences_share_writers_wait)
 	EXPECT_EQ(0, signal_fence(self->bfd, w, 0));
 }
 
-struct sync_waiter {
-	int dfd;
-	int ret;
-	int done;	/* __atomic: polled by the main thread */
-};
-
-static void *sync_start(void *arg)
-{
-	struct sync_waiter *w = arg;
-
-	w->ret = dmabuf_sync(w->dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
-	return NULL;
-}
-
 /* CPU access waits for the device's write before it is granted. */
 TEST_F(fence, sync_start_waits_for_signal)
 {
-	struct sync_waiter w = { .dfd = self->dfd };
+	struct sync_waiter w = { .dfd = self->dfd, .flags = DMA_BUF_SYNC_RW };
 	pthread_t t;
 	__u32 f;
 
 	ASSERT_EQ(0, attach(self->bfd, self->dfd, MMNGRBUF_FENCE_WRITE, 0, &f, NULL));
-	ASSERT_EQ(0, pthread_create(&t, NULL, sync_start, &w));
+	ASSERT_EQ(0, pthread_create(&t, NULL, sync_waiter_run, &w));
 	usleep(300 * 1000);
-	EXPECT_EQ(0, __atomic_load_n(&w.done, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(0, sync_waiter_done(&w));
 	ASSERT_EQ(0, signal_fence(self->bfd, f, 0));
 	ASSERT_EQ(0, pthread_join(t, NULL));
-	EXPECT_EQ(1, __atomic_load_n(&w.done, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(1, sync_waiter_done(&w));
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ(0, dmabuf_sync(self->dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
 }

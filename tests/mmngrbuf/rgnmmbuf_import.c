@@ -16,7 +16,6 @@
 #include <linux/dma-heap.h>
 #include <linux/rgnmm.h>
 #include <linux/udmabuf.h>
-#include <linux/videodev2.h>
 
 #include "kselftest_harness.h"
 
@@ -344,22 +343,8 @@ static int vivid_dmabuf(int inst, int *vfd, size_t *size)
 	struct v4l2_exportbuffer e = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 				       .flags = O_RDWR | O_CLOEXEC };
 	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
-	struct v4l2_capability cap;
-	char path[32], bus[32];
-	int i;
 
-	snprintf(bus, sizeof(bus), "platform:vivid-%03d", inst);
-	for (i = 0, *vfd = -1; i < 64 && *vfd < 0; i++) {
-		snprintf(path, sizeof(path), "/dev/video%d", i);
-		*vfd = open(path, O_RDWR | O_CLOEXEC);
-		if (*vfd < 0)
-			continue;
-		memset(&cap, 0, sizeof(cap));
-		if (ioctl(*vfd, VIDIOC_QUERYCAP, &cap) || strcmp((char *)cap.bus_info, bus)) {
-			close(*vfd);
-			*vfd = -1;
-		}
-	}
+	*vfd = open_vivid(inst);
 	if (*vfd < 0)
 		return -1;
 	fmt.fmt.pix.width = 1280;

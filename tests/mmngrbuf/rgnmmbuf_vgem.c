@@ -159,27 +159,12 @@ TEST_F(vgem, prime_import_and_read_back)
 	EXPECT_EQ(0, bufinfo_has_vgem_attachment());
 }
 
-struct sync_waiter {
-	int dfd;
-	int ret;
-	int done;	/* __atomic: polled by the main thread */
-};
-
-static void *sync_start(void *arg)
-{
-	struct sync_waiter *w = arg;
-
-	w->ret = dmabuf_sync(w->dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
-	return NULL;
-}
-
 /* vgem's write fence on the imported object: every waiter of ours waits. */
 TEST_F(vgem, vgem_fence_holds_our_users)
 {
 	struct dma_buf_export_sync_file es = { .flags = DMA_BUF_SYNC_READ, .fd = -1 };
 	struct mmngrbuf_fence_attach a = { .fd = self->dfd };
-	struct sync_waiter w = { .dfd = self->dfd };
+	struct sync_waiter w = { .dfd = self->dfd, .flags = DMA_BUF_SYNC_READ };
 	__u32 handle = 0, fence = 0;
 	pthread_t t;
 
@@ -192,9 +177,9 @@ TEST_F(vgem, vgem_fence_holds_our_users)
 	/* One reservation object: ours conflicts with vgem's. */
 	EXPECT_EQ(-1, ioctl(self->bfd, MMNGRBUF_IOCTL_FENCE_ATTACH, &a));
 	EXPECT_EQ(EBUSY, errno);
-	ASSERT_EQ(0, pthread_create(&t, NULL, sync_start, &w));
+	ASSERT_EQ(0, pthread_create(&t, NULL, sync_waiter_run, &w));
 	usleep(300 * 1000);
-	EXPECT_EQ(0, __atomic_load_n(&w.done, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(0, sync_waiter_done(&w));
 
 	ASSERT_EQ(0, vgem_fence_signal(self->vgem, fence));
 	ASSERT_EQ(0, pthread_join(t, NULL));

@@ -9,36 +9,10 @@
 
 #include "mmngrbuf_test.h"
 
-#include <linux/videodev2.h>
-
 #include "kselftest_harness.h"
 
 #define NBUF	3
 #define MARK	0xa5
-
-/* The capture node of vivid instance inst (bus "platform:vivid-00N"). */
-static int open_vivid(int inst)
-{
-	struct v4l2_capability cap;
-	char path[32], bus[32];
-	int i, fd;
-
-	snprintf(bus, sizeof(bus), "platform:vivid-%03d", inst);
-	for (i = 0; i < 64; i++) {
-		snprintf(path, sizeof(path), "/dev/video%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&cap, 0, sizeof(cap));
-		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
-		    !strcmp((char *)cap.driver, "vivid") &&
-		    !strcmp((char *)cap.bus_info, bus) &&
-		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
 
 static size_t count_not(const unsigned char *p, int c, size_t len)
 {
