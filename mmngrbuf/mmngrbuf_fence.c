@@ -208,7 +208,7 @@ int mmngrbuf_fence_sync_file(struct mmngrbuf_file *f, u32 id,
 			     struct file **file)
 {
 	struct mmngrbuf_fence *fence;
-	struct sync_file *sync = NULL;
+	struct sync_file *sync;
 
 	/* Under the xarray's lock, so that a concurrent signal cannot free it. */
 	xa_lock(&f->fences);

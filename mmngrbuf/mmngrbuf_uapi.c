@@ -35,26 +35,6 @@ static int put_arg(void __user *uarg, unsigned int cmd, const void *karg,
 	       -EFAULT : 0;
 }
 
-/*
- * Install a new file as a descriptor only once the caller has been told its
- * number: a descriptor that user space never learnt of would leak.  @arg's
- * @fd_field must already hold @fd.
- */
-static int put_arg_install(void __user *uarg, unsigned int cmd,
-			   const void *karg, size_t ksize, int fd,
-			   struct file *file)
-{
-	int ret = put_arg(uarg, cmd, karg, ksize);
-
-	if (ret) {
-		put_unused_fd(fd);
-		fput(file);
-		return ret;
-	}
-	fd_install(fd, file);
-	return 0;
-}
-
 static struct mmngr_buffer *mmngr_fd_buffer(int fd, u32 handle)
 {
 	struct mmngr_buffer *buf;
@@ -204,20 +184,24 @@ static int ioctl_fence_attach(struct mmngrbuf_file *f, unsigned int cmd,
 		if (ret)
 			goto err_signal;
 		ret = get_unused_fd_flags(O_CLOEXEC);
-		if (ret < 0) {
-			fput(sync);
-			goto err_signal;
-		}
+		if (ret < 0)
+			goto err_fput;
 		a.sync_file = ret;
-		ret = put_arg_install(uarg, cmd, &a, sizeof(a), a.sync_file,
-				      sync);
-	} else {
-		ret = put_arg(uarg, cmd, &a, sizeof(a));
 	}
+	ret = put_arg(uarg, cmd, &a, sizeof(a));
 	if (ret)
-		goto err_signal;
+		goto err_put_fd;
+	/* Only now: an fd the caller never learnt of would leak. */
+	if (sync)
+		fd_install(a.sync_file, sync);
 	return 0;
 
+err_put_fd:
+	if (sync)
+		put_unused_fd(a.sync_file);
+err_fput:
+	if (sync)
+		fput(sync);
 err_signal:
 	/* Nobody knows the fence: it must not hold up the buffer. */
 	mmngrbuf_fence_signal(f, a.fence, -ECANCELED);
