@@ -22,28 +22,7 @@
 #include <mmngr_buf_user_public.h>
 
 #include "kselftest_harness.h"
-
-#define MiB	(1024 * 1024)
-#define POOLS	"/sys/class/misc/rgnmm/device/pools"
-
-/* A pool's figure from sysfs, -1 if the board has no such pool. */
-static long long pool_stat(const char *pool, const char *stat)
-{
-	char path[256], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), POOLS "/%s/%s", pool, stat);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoll(buf);
-}
+#include "libmmngr_test.h"
 
 static int has_pool(const char *pool)
 {
@@ -54,17 +33,6 @@ static int has_pool(const char *pool)
 static const char *carveout(void)
 {
 	return has_pool("omxbuf") ? "omxbuf" : "multimedia";
-}
-
-static int all_bytes(const void *p, int c, size_t len)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i] != c)
-			return 0;
-	return 1;
 }
 
 static int cloexec(int fd)

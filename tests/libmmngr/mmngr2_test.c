@@ -24,38 +24,7 @@
 #include <mmngr2.h>
 
 #include "kselftest_harness.h"
-
-#define MiB	(1024 * 1024)
-#define POOLS	"/sys/class/misc/rgnmm/device/pools"
-
-static long long pool_stat(const char *pool, const char *stat)
-{
-	char path[256], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), POOLS "/%s/%s", pool, stat);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoll(buf);
-}
-
-static int all_bytes(const void *p, int c, size_t len)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i] != c)
-			return 0;
-	return 1;
-}
+#include "libmmngr_test.h"
 
 static int cloexec(int fd)
 {
