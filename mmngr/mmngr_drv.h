@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
 #include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -123,7 +124,7 @@ struct mmngr_pool {
  * @spare:	node for returning the range (CONTIG, STATIC)
  * @caching:	CPU mapping mode
  * @id:		serial number, for debugfs
- * @tgid:	allocating process
+ * @owner:	allocating process (its thread group)
  * @uid:	its effective user
  * @comm:	its name
  */
@@ -138,7 +139,7 @@ struct mmngr_buffer {
 	struct mmngr_extent *spare;
 	enum mmngr_caching caching;
 	u64 id;
-	pid_t tgid;
+	struct pid *owner;
 	kuid_t uid;
 	char comm[TASK_COMM_LEN];
 };

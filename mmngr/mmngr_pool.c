@@ -184,8 +184,15 @@ static int pools_from_dt(struct mmngr_device *mdev)
 		} else if (!rmem) {
 			dev_warn(mdev->dev, "%pOF: not a reserved-memory region\n", np);
 		} else if (of_property_read_bool(np, "reusable")) {
-			/* Only CMA turns a reusable region into an area. */
-			if (IS_ENABLED(CONFIG_CMA))
+			/*
+			 * Only CMA turns a reusable region into an area, and
+			 * only a shared-dma-pool one: any other reusable
+			 * region belongs to the driver of its compatible.
+			 */
+			if (!of_device_is_compatible(np, "shared-dma-pool"))
+				dev_warn(mdev->dev, "%pOF: reusable but not a shared-dma-pool, ignored\n",
+					 np);
+			else if (IS_ENABLED(CONFIG_CMA))
 				ret = pool_add_range(mdev, role, MMNGR_POOL_CONTIG,
 						     true, rmem->base, rmem->size);
 			else

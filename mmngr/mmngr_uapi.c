@@ -131,6 +131,11 @@ static struct mmngr_buffer *file_alloc(struct mmngr_file *f, u32 pool_index,
 	return mmngr_buffer_create(pool, size, align, caching);
 }
 
+/*
+ * The handle is reserved first and the buffer entered under it only once
+ * the caller has the answer: a racing FREE of the predictable handle finds
+ * nothing until then, and the undo never meets a handle given out since.
+ */
 static int ioctl_alloc(struct mmngr_file *f, unsigned int cmd,
 		       void __user *uarg)
 {
@@ -144,26 +149,30 @@ static int ioctl_alloc(struct mmngr_file *f, unsigned int cmd,
 		return ret;
 	if (a.flags || !all_zero(a.reserved, ARRAY_SIZE(a.reserved)))
 		return -EINVAL;
-	buf = file_alloc(f, a.pool, a.size, a.align, a.caching);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	ret = xa_alloc(&f->buffers, &handle, buf, XA_LIMIT(1, MAX_HANDLE),
+	ret = xa_alloc(&f->buffers, &handle, NULL, XA_LIMIT(1, MAX_HANDLE),
 		       GFP_KERNEL);
-	if (ret) {
-		mmngr_buffer_put(buf);
+	if (ret)
 		return ret == -EBUSY ? -ENOSPC : ret;
+	buf = file_alloc(f, a.pool, a.size, a.align, a.caching);
+	if (IS_ERR(buf)) {
+		ret = PTR_ERR(buf);
+		goto err_release;
 	}
 
 	a.handle = handle;
 	a.mmap_offset = (u64)handle << MMAP_SHIFT;
 	a.dev_addr = mmngr_buffer_dma_addr(buf);
 	ret = put_arg(uarg, cmd, &a, sizeof(a));
-	if (ret) {
-		/* The caller never learnt the handle: undo. */
-		buf = xa_erase(&f->buffers, handle);
-		if (buf)
-			mmngr_buffer_put(buf);
-	}
+	if (ret)
+		goto err_put;
+	/* The reserved slot needs no memory: this cannot fail. */
+	WARN_ON(xa_err(xa_store(&f->buffers, handle, buf, GFP_KERNEL)));
+	return 0;
+
+err_put:
+	mmngr_buffer_put(buf);
+err_release:
+	xa_release(&f->buffers, handle);
 	return ret;
 }
 

@@ -29,6 +29,8 @@ static int mmngrbuf_probe(struct platform_device *pdev)
 	if (!bdev)
 		return -ENOMEM;
 	bdev->dev = dev;
+	mutex_init(&bdev->import_lock);
+	hash_init(bdev->imports);
 
 	/*
 	 * Imported buffers are reported through the 32-bit Renesas ABI; a
@@ -81,9 +83,12 @@ static int __init mmngrbuf_init(void)
 	struct device_node *np;
 	int ret;
 
-	ret = platform_driver_register(&mmngrbuf_driver);
+	ret = mmngrbuf_fence_init();
 	if (ret)
 		return ret;
+	ret = platform_driver_register(&mmngrbuf_driver);
+	if (ret)
+		goto err_fence;
 
 	np = of_find_compatible_node(NULL, NULL, "renesas,mmngrbuf");
 	of_node_put(np);
@@ -92,10 +97,16 @@ static int __init mmngrbuf_init(void)
 
 	mmngrbuf_fallback = platform_device_register_full(&info);
 	if (IS_ERR(mmngrbuf_fallback)) {
-		platform_driver_unregister(&mmngrbuf_driver);
-		return PTR_ERR(mmngrbuf_fallback);
+		ret = PTR_ERR(mmngrbuf_fallback);
+		goto err_driver;
 	}
 	return 0;
+
+err_driver:
+	platform_driver_unregister(&mmngrbuf_driver);
+err_fence:
+	mmngrbuf_fence_exit();
+	return ret;
 }
 module_init(mmngrbuf_init);
 
@@ -103,6 +114,7 @@ static void __exit mmngrbuf_exit(void)
 {
 	platform_device_unregister(mmngrbuf_fallback);
 	platform_driver_unregister(&mmngrbuf_driver);
+	mmngrbuf_fence_exit();
 }
 module_exit(mmngrbuf_exit);
 
