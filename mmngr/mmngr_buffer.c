@@ -138,7 +138,8 @@ static void buffer_unmap(struct mmngr_buffer *buf)
  * The caller holds the only reference.
  *
  * Return: the buffer, or ERR_PTR(-EINVAL) for a request the pool cannot
- * honour, ERR_PTR(-ENOMEM) when it has no room.
+ * honour, ERR_PTR(-ENOMEM) when it has no room, ERR_PTR(-EDQUOT) when the
+ * caller's user would go over its limits on the pool.
  */
 struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,
 					 u64 align, enum mmngr_caching caching)
@@ -170,9 +171,13 @@ struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,
 	buf->uid = current_euid();
 	get_task_comm(buf->comm, current);
 
-	ret = mmngr_pool_alloc(pool, buf, align);
+	ret = mmngr_quota_charge(pool, buf->uid, size);
 	if (ret)
 		goto err_free;
+	buf->charged = size;
+	ret = mmngr_pool_alloc(pool, buf, align);
+	if (ret)
+		goto err_uncharge;
 	ret = buffer_prepare(buf);
 	if (ret)
 		goto err_pool;
@@ -183,6 +188,8 @@ struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,
 
 err_pool:
 	mmngr_pool_free(pool, buf);
+err_uncharge:
+	mmngr_quota_uncharge(pool, buf->uid, buf->charged);
 err_free:
 	put_pid(buf->owner);
 	kfree(buf);
@@ -199,6 +206,7 @@ static void buffer_release(struct kref *ref)
 
 	buffer_unmap(buf);
 	mmngr_pool_free(buf->pool, buf);
+	mmngr_quota_uncharge(buf->pool, buf->uid, buf->charged);
 	put_pid(buf->owner);
 	kfree(buf);
 }

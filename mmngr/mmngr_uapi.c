@@ -25,6 +25,11 @@
 #define MAX_SIZE	BIT_ULL(MMAP_SHIFT)
 #define MAX_HANDLE	((1U << (64 - PAGE_SHIFT - MMAP_SHIFT)) - 1)
 
+static unsigned int file_max_buffers = 16384;
+module_param(file_max_buffers, uint, 0644);
+MODULE_PARM_DESC(file_max_buffers,
+		 "Buffers one open /dev/mmngr may hold (1 to the mmap window's limit, default 16384)");
+
 static_assert(MMNGR_CACHING_CACHED == MMNGR_CACHED);
 static_assert(MMNGR_CACHING_WRITECOMBINE == MMNGR_WRITECOMBINE);
 static_assert(MMNGR_CACHING_UNCACHED == MMNGR_UNCACHED);
@@ -149,10 +154,16 @@ static int ioctl_alloc(struct mmngr_file *f, unsigned int cmd,
 		return ret;
 	if (a.flags || !all_zero(a.reserved, ARRAY_SIZE(a.reserved)))
 		return -EINVAL;
-	ret = xa_alloc(&f->buffers, &handle, NULL, XA_LIMIT(1, MAX_HANDLE),
+	ret = xa_alloc(&f->buffers, &handle, NULL,
+		       XA_LIMIT(1, clamp_val(READ_ONCE(file_max_buffers), 1,
+					     MAX_HANDLE)),
 		       GFP_KERNEL);
+	if (ret == -EBUSY) {
+		atomic64_inc(&f->mdev->handles_refused);
+		return -ENOSPC;
+	}
 	if (ret)
-		return ret == -EBUSY ? -ENOSPC : ret;
+		return ret;
 	buf = file_alloc(f, a.pool, a.size, a.align, a.caching);
 	if (IS_ERR(buf)) {
 		ret = PTR_ERR(buf);

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/platform_device.h>
+#include <linux/sysfs.h>
 
 #include "mmngrbuf_drv.h"
 
@@ -51,6 +52,32 @@ static int mmngrbuf_probe(struct platform_device *pdev)
 	return mmngrbuf_cdev_register(bdev);
 }
 
+/* Refusals for the per-file limits, in the device's sysfs directory. */
+static ssize_t fences_refused_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct mmngrbuf_device *bdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&bdev->fences_refused));
+}
+static DEVICE_ATTR_RO(fences_refused);
+
+static ssize_t imports_refused_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct mmngrbuf_device *bdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&bdev->imports_refused));
+}
+static DEVICE_ATTR_RO(imports_refused);
+
+static struct attribute *mmngrbuf_attrs[] = {
+	&dev_attr_fences_refused.attr,
+	&dev_attr_imports_refused.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(mmngrbuf);
+
 static const struct of_device_id mmngrbuf_of_match[] = {
 	{ .compatible = "renesas,mmngrbuf" },
 	{ }
@@ -69,6 +96,7 @@ static struct platform_driver mmngrbuf_driver = {
 	.driver = {
 		.name = "rgnmmbuf_drv",
 		.of_match_table = mmngrbuf_of_match,
+		.dev_groups = mmngrbuf_groups,
 		.suppress_bind_attrs = true,
 	},
 };

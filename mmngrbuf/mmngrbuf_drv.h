@@ -2,6 +2,7 @@
 #ifndef _MMNGRBUF_DRV_H
 #define _MMNGRBUF_DRV_H
 
+#include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/hashtable.h>
 #include <linux/miscdevice.h>
@@ -14,12 +15,16 @@
  * @misc:	/dev/rgnmmbuf
  * @import_lock: @imports
  * @imports:	&struct mmngrbuf_import by dma-buf: one mapping per buffer
+ * @fences_refused: FENCE_ATTACHes refused for the file_max_fences limit
+ * @imports_refused: IMPORTs refused for the file_max_imports limit
  */
 struct mmngrbuf_device {
 	struct device *dev;
 	struct miscdevice misc;
 	struct mutex import_lock;	/* imports */
 	DECLARE_HASHTABLE(imports, 6);
+	atomic64_t fences_refused;
+	atomic64_t imports_refused;
 };
 
 struct mmngrbuf_import;

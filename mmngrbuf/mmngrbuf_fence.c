@@ -28,8 +28,13 @@
 
 #include "mmngrbuf_drv.h"
 
-/* Unsignalled or uncollected fences per file. */
-#define MAX_FENCES	4096
+/* Unsignalled or uncollected fences per file: at most, and at first. */
+#define MAX_FENCES	65536
+
+static unsigned int file_max_fences = 4096;
+module_param(file_max_fences, uint, 0644);
+MODULE_PARM_DESC(file_max_fences,
+		 "Fences one open /dev/rgnmmbuf may hold, signalled by their timeout or not (1-65536, default 4096)");
 
 static unsigned int fence_timeout_ms = 10000;
 module_param(fence_timeout_ms, uint, 0644);
@@ -247,10 +252,15 @@ void mmngrbuf_fence_cancel(struct dma_fence *fence)
  */
 int mmngrbuf_fence_reserve(struct mmngrbuf_file *f, u32 *id)
 {
-	int ret = xa_alloc(&f->fences, id, NULL, XA_LIMIT(1, MAX_FENCES),
-			   GFP_KERNEL);
+	u32 max = clamp_val(READ_ONCE(file_max_fences), 1, MAX_FENCES);
+	int ret;
 
-	return ret == -EBUSY ? -ENOSPC : ret;
+	ret = xa_alloc(&f->fences, id, NULL, XA_LIMIT(1, max), GFP_KERNEL);
+	if (ret == -EBUSY) {
+		atomic64_inc(&f->bdev->fences_refused);
+		ret = -ENOSPC;
+	}
+	return ret;
 }
 
 /**

@@ -10,6 +10,7 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/moduleparam.h>
 #include <linux/sync_file.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -21,7 +22,12 @@
 #include "mmngrbuf_drv.h"
 
 /* Imports per file: each pins a mapping, so there is a bound. */
-#define MAX_IMPORTS	1024
+#define MAX_IMPORTS	65536
+
+static unsigned int file_max_imports = 1024;
+module_param(file_max_imports, uint, 0644);
+MODULE_PARM_DESC(file_max_imports,
+		 "Imports one open /dev/rgnmmbuf may hold (1-65536, default 1024)");
 
 static int get_arg(void *karg, size_t ksize, unsigned int cmd,
 		   void __user *uarg)
@@ -123,10 +129,16 @@ static int ioctl_import(struct mmngrbuf_file *f, unsigned int cmd,
 	    i.reserved[0] || i.reserved[1])
 		return -EINVAL;
 
-	ret = xa_alloc(&f->imports, &i.handle, NULL, XA_LIMIT(1, MAX_IMPORTS),
+	ret = xa_alloc(&f->imports, &i.handle, NULL,
+		       XA_LIMIT(1, clamp_val(READ_ONCE(file_max_imports), 1,
+					     MAX_IMPORTS)),
 		       GFP_KERNEL);
+	if (ret == -EBUSY) {
+		atomic64_inc(&f->bdev->imports_refused);
+		return -ENOSPC;
+	}
 	if (ret)
-		return ret == -EBUSY ? -ENOSPC : ret;
+		return ret;
 	imp = mmngrbuf_import(f->bdev, i.fd);
 	if (IS_ERR(imp)) {
 		ret = PTR_ERR(imp);
