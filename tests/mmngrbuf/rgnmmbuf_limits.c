@@ -111,17 +111,15 @@ TEST_F(limits, imports)
 
 TEST_F(limits, parameters_are_bounded)
 {
+	struct mmngrbuf_import i = { .fd = self->dfd };
+
 	/* Anything from 1 to 65536 holds; outside it, the nearest bound. */
 	ASSERT_EQ(0, write_ll(PARAMS "file_max_imports", 0));
-	{
-		struct mmngrbuf_import i = { .fd = self->dfd };
-
-		EXPECT_EQ(0, ioctl(self->bfd, MMNGRBUF_IOCTL_IMPORT, &i));
-		memset(&i, 0, sizeof(i));
-		i.fd = self->dfd;
-		EXPECT_EQ(-1, ioctl(self->bfd, MMNGRBUF_IOCTL_IMPORT, &i));
-		EXPECT_EQ(ENOSPC, errno);
-	}
+	EXPECT_EQ(0, ioctl(self->bfd, MMNGRBUF_IOCTL_IMPORT, &i));
+	memset(&i, 0, sizeof(i));
+	i.fd = self->dfd;
+	EXPECT_EQ(-1, ioctl(self->bfd, MMNGRBUF_IOCTL_IMPORT, &i));
+	EXPECT_EQ(ENOSPC, errno);
 }
 
 TEST_HARNESS_MAIN
