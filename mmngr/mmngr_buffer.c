@@ -75,6 +75,18 @@ static struct device *buf_dev(struct mmngr_buffer *buf)
 	return buf->pool->mdev->dev;
 }
 
+static void buffer_unmap(struct mmngr_buffer *buf)
+{
+	struct device *dev = buf_dev(buf);
+
+	if (!buf->page)
+		dma_unmap_resource(dev, buf->dma_addr, buf->size,
+				   DMA_BIDIRECTIONAL, 0);
+	else if (buf->pool->kind != MMNGR_POOL_DMA)
+		dma_unmap_page_attrs(dev, buf->dma_addr, buf->size,
+				     DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
+}
+
 /*
  * Zero the memory and map it for the mmngr device.  Zeroes are written
  * through the kernel's cacheable mapping, so clean them to memory for
@@ -113,18 +125,6 @@ static int buffer_prepare(struct mmngr_buffer *buf)
 		dma_sync_single_for_cpu(dev, buf->dma_addr, buf->size,
 					DMA_FROM_DEVICE);
 	return 0;
-}
-
-static void buffer_unmap(struct mmngr_buffer *buf)
-{
-	struct device *dev = buf_dev(buf);
-
-	if (!buf->page)
-		dma_unmap_resource(dev, buf->dma_addr, buf->size,
-				   DMA_BIDIRECTIONAL, 0);
-	else if (buf->pool->kind != MMNGR_POOL_DMA)
-		dma_unmap_page_attrs(dev, buf->dma_addr, buf->size,
-				     DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
 }
 
 /**
@@ -181,11 +181,21 @@ struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,
 	ret = buffer_prepare(buf);
 	if (ret)
 		goto err_pool;
+	/*
+	 * The pool aligned the physical address; behind an IOMMU the device
+	 * address is an IOVA, aligned as the IOVA allocator pleases.
+	 */
+	if (!IS_ALIGNED(buf->dma_addr, align)) {
+		ret = -EINVAL;
+		goto err_unmap;
+	}
 
 	buf->id = atomic64_inc_return(&next_id);
 	registry_insert(buf);
 	return buf;
 
+err_unmap:
+	buffer_unmap(buf);
 err_pool:
 	mmngr_pool_free(pool, buf);
 err_uncharge:
