@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/mmngr.h>
 #include <linux/rgnmm.h>
 
 #include "kselftest_harness.h"
