@@ -45,6 +45,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <drm/drm.h>
@@ -304,26 +305,35 @@ static long opres(struct oprec *r, long ret)
 	return ret;
 }
 
+struct snap {
+	struct oprec r;
+	int thread;
+};
+
 static int cmp_rec(const void *a, const void *b)
 {
-	const struct oprec *x = *(const struct oprec * const *)a;
-	const struct oprec *y = *(const struct oprec * const *)b;
+	const struct snap *x = a, *y = b;
 
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return x->r.seq < y->r.seq ? -1 : x->r.seq > y->r.seq;
 }
 
 /* Every thread's last operations, oldest first; once. */
 static void dump_rings(const char *why)
 {
-	static struct oprec *all[MAX_THREADS * RING];
+	static struct snap all[MAX_THREADS * RING];
 	int i, j, n = 0;
 
 	if (__atomic_exchange_n(&dumped, 1, __ATOMIC_ACQ_REL))
 		return;
-	for (i = 0; i < nthreads; i++)
-		for (j = 0; j < RING; j++)
-			if (thr[i].ring[j].op)
-				all[n++] = &thr[i].ring[j];
+	/* A copy: the other threads go on meanwhile. */
+	for (i = 0; i < nthreads; i++) {
+		for (j = 0; j < RING; j++) {
+			if (!thr[i].ring[j].op)
+				continue;
+			all[n].r = thr[i].ring[j];
+			all[n++].thread = i;
+		}
+	}
 	qsort(all, n, sizeof(all[0]), cmp_rec);
 	pthread_mutex_lock(&plock);
 	printf("# FAILURE after %.1f s and %llu ops: %s\n", elapsed(), total_ops(), why);
@@ -331,14 +341,11 @@ static void dump_rings(const char *why)
 	       (unsigned long long)seed, nthreads);
 	printf("# last operations (thread, sequence, time, op(args) = result):\n");
 	for (i = 0; i < n; i++) {
-		struct oprec *r = all[i];
+		struct oprec *r = &all[i].r;
 
-		for (j = 0; j < nthreads; j++)
-			if (r >= thr[j].ring && r < thr[j].ring + RING)
-				break;
 		printf("#  t%d #%llu %.3f %s(%#llx, %#llx, %#llx, %#llx) = %ld%s%s\n",
-		       j, r->seq, r->t, r->op, r->a[0], r->a[1], r->a[2], r->a[3],
-		       r->ret, r->err ? " " : "", r->err ? strerror(r->err) : "");
+		       all[i].thread, r->seq, r->t, r->op, r->a[0], r->a[1], r->a[2],
+		       r->a[3], r->ret, r->err ? " " : "", r->err ? strerror(r->err) : "");
 	}
 	for (j = 0; j < nthreads; j++)
 		if (__atomic_load_n(&thr[j].busy, __ATOMIC_ACQUIRE))
@@ -1347,7 +1354,10 @@ static void *race_signaller(void *arg)
 /*
  * Attach fences with short timeouts while a second thread signals the
  * numbers they are about to get: a fence must never be used after the
- * file has let go of it.
+ * file has let go of it.  The two threads run on different CPUs, and a
+ * fast interval timer interrupts the attaching one at random points, so
+ * that the other one also wins races it would only win when the first is
+ * held up.
  */
 static void op_fence_race(struct thr *t, struct obj *b)
 {
@@ -1355,7 +1365,9 @@ static void op_fence_race(struct thr *t, struct obj *b)
 	struct mmngrbuf_fence_attach a;
 	struct mmngrbuf_fence_signal sg;
 	int i, n = 16 + rnd(t, 240), ok = 0, cpu;
+	struct itimerval it = { 0 };
 	bool pinned = false;
+	sigset_t alrm;
 	cpu_set_t mask, one;
 	pthread_t th;
 	struct obj d;
@@ -1376,6 +1388,12 @@ static void op_fence_race(struct thr *t, struct obj *b)
 		pthread_setaffinity_np(th, sizeof(one), &one);
 		pinned = true;
 	}
+	it.it_interval.tv_usec = 50 + rnd(t, 450);
+	it.it_value = it.it_interval;
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_UNBLOCK, &alrm, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
 	for (i = 0; i < n && !__atomic_load_n(&stop, __ATOMIC_RELAXED); i++) {
 		memset(&a, 0, sizeof(a));
 		a.fd = d.fd;
@@ -1383,6 +1401,9 @@ static void op_fence_race(struct thr *t, struct obj *b)
 		a.timeout_ms = 1 + rnd(t, 3);
 		ok += !ioctl(b->fd, MMNGRBUF_IOCTL_FENCE_ATTACH, &a);
 	}
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	pthread_sigmask(SIG_BLOCK, &alrm, NULL);
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
 	if (pinned)
@@ -2026,6 +2047,7 @@ static int fuzz(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned long long n;
+	sigset_t alrm;
 	double secs;
 	int i;
 
@@ -2040,6 +2062,11 @@ static int fuzz(void)
 	fflush(stdout);
 	placeholder = open("/dev/null", O_RDWR | O_CLOEXEC);
 	sigaction(SIGUSR1, &sa, NULL);
+	/* Only a fence race takes the interval timer's signal. */
+	sigaction(SIGALRM, &sa, NULL);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, NULL);
 	sa.sa_handler = on_fault;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
