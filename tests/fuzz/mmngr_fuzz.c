@@ -24,7 +24,8 @@
  * not return within --hung seconds fails the run.  Every thread keeps a
  * ring of its last operations; on the first failure the rings are printed
  * in order, with the seed that replays the run (--seed S --replay runs the
- * threads in turn, so that each one's choices repeat).
+ * threads in turn, so that each one's choices repeat).  It goes on to the
+ * end of its time, reporting every kind of failure, unless --first.
  *
  * A supervisor process runs the fuzzer as its child and prints TAP: no
  * unexpected result, a clean kernel log, no hung or killed thread, and the
@@ -172,7 +173,7 @@ static __u64 seed;
 static int nthreads = 4;
 static double duration;
 static double hung_s = 30;
-static bool replay, verbose, keep_going;
+static bool replay, verbose, keep_going = true;
 static unsigned long long max_ops;
 
 /* State. */
@@ -2103,7 +2104,7 @@ static void help(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [--seconds S] [--seed N] [--threads N] [--ops N] [--replay]\n"
-		"       [--verbose] [--keep-going] [--hung S]\n"
+		"       [--verbose] [--first] [--hung S]\n"
 		"Defaults: 60 s on a debug kernel (30 s for 32-bit), else 10 s (5 s);\n"
 		"MMNGR_FUZZ_SECONDS overrides them.  --replay runs the threads in turn.\n",
 		prog);
@@ -2135,6 +2136,8 @@ int main(int argc, char **argv)
 			verbose = true;
 		else if (!strcmp(a, "--keep-going"))
 			keep_going = true;
+		else if (!strcmp(a, "--first"))
+			keep_going = false;
 		else if (!v)
 			help(argv[0]);
 		else if (!strcmp(a, "--seconds"))
