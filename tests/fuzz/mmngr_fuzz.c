@@ -772,7 +772,7 @@ static void op_close(struct thr *t, bool racy)
 		s = pick_fd(t, &o);
 	if (s < 0)
 		return;
-	oplog(t, racy ? "close-racy" : "close", s, o.kind, o.fd, 0);
+	opres(oplog(t, racy ? "close-racy" : "close", s, o.kind, o.fd, 0), 0);
 	kill_obj(s);
 	/* Its number stays taken until nobody uses it: no reuse under them. */
 	if (racy && is_fd_kind(o.kind))
@@ -1667,7 +1667,7 @@ static void op_map(struct thr *t)
 	if (ms < 0)
 		return;
 	if (chance(t, 25)) {
-		oplog(t, "munmap", (long long)(uintptr_t)m.addr, m.size, 0, 0);
+		opres(oplog(t, "munmap", (long long)(uintptr_t)m.addr, m.size, 0, 0), 0);
 		kill_obj(ms);
 		return;
 	}
