@@ -1986,15 +1986,53 @@ static void find_vgem(void)
 	closedir(dir);
 }
 
+/*
+ * Kernel log lines that fail the run, by kind: the line without its
+ * numbers and what follows a '[' (addresses, sizes).  Each kind is printed
+ * when it first appears, with the time and op count, the record before it
+ * (a WARN's message) and a few after it; then twice more, then counted.
+ */
+#define MAX_SIGS	32
+static struct {
+	char key[200];
+	char first[200];
+	unsigned long n;
+} sigs[MAX_SIGS];
+
+static void kmsg_bad(const char *line, const char *prev, int *tail)
+{
+	char key[200];
+	size_t i, n = 0;
+
+	for (i = 0; line[i] && line[i] != '[' && n < sizeof(key) - 1; i++)
+		if (line[i] < '0' || line[i] > '9')
+			key[n++] = line[i];
+	key[n] = '\0';
+	for (i = 0; i < MAX_SIGS - 1 && sigs[i].n && strcmp(sigs[i].key, key); i++)
+		;
+	if (!sigs[i].n) {
+		snprintf(sigs[i].key, sizeof(sigs[i].key), "%s", key);
+		snprintf(sigs[i].first, sizeof(sigs[i].first), "%s", line);
+		printf("# kernel after %.1f s, %llu ops: %s\n", elapsed(), total_ops(), line);
+		if (*prev)
+			printf("# kernel:   (before it) %s\n", prev);
+		*tail = 12;
+	} else if (sigs[i].n < 3) {
+		printf("# kernel after %.1f s, %llu ops: %s\n", elapsed(), total_ops(), line);
+	}
+	sigs[i].n++;
+	fail(FAIL_KMSG, line);
+}
+
 /* Watch the kernel log and the workers until the time is up. */
 static void monitor(void)
 {
 	struct thr *m = &thr[MAX_THREADS - 1];
 	double end = now_s() + duration, last = 0;
-	int bad_lines = 0, tail = 0, i;
+	int tail = 0, i;
 	bool kmsg_ok, hung_seen = false;
 	struct kmsg k;
-	char line[512];
+	char line[512], prev[512] = "";
 
 	m->rng = seed ^ 0x5151;
 	kmsg_ok = !kmsg_open(&k);
@@ -2005,15 +2043,13 @@ static void monitor(void)
 		int r;
 
 		while (kmsg_ok && (r = kmsg_next(&k, line, sizeof(line))) >= 0) {
-			if (r == 1 && bad_lines++ < 40) {
-				printf("# kernel after %.1f s, %llu ops: %s\n", elapsed(),
-				       total_ops(), line);
-				tail = 12;
-				fail(FAIL_KMSG, line);
+			if (r == 1) {
+				kmsg_bad(line, prev, &tail);
 			} else if (tail > 0) {
 				tail--;
 				printf("# kernel:   %s\n", line);
 			}
+			memcpy(prev, line, sizeof(prev));
 		}
 		for (i = 0; i < nthreads; i++) {
 			if (!__atomic_load_n(&thr[i].busy, __ATOMIC_ACQUIRE) ||
@@ -2040,8 +2076,13 @@ static void monitor(void)
 	}
 	/* Whatever the last operations printed late. */
 	usleep(200000);
-	while (kmsg_ok && kmsg_next(&k, line, sizeof(line)) >= 0)
-		;
+	while (kmsg_ok && (i = kmsg_next(&k, line, sizeof(line))) >= 0) {
+		if (i == 1)
+			kmsg_bad(line, prev, &tail);
+		memcpy(prev, line, sizeof(prev));
+	}
+	for (i = 0; i < MAX_SIGS && sigs[i].n; i++)
+		printf("# kernel: %lu times: %s\n", sigs[i].n, sigs[i].first);
 }
 
 static int fuzz(void)
