@@ -1892,15 +1892,17 @@ static const struct op ops[] = {
 	{ op_garbage, 2, "garbage" },
 };
 
+static int weight[ARRAY_SIZE(ops)];
+
 static void run_op(struct thr *t)
 {
 	int i, total = 0, r;
 
 	for (i = 0; i < (int)ARRAY_SIZE(ops); i++)
-		total += ops[i].weight;
+		total += weight[i];
 	r = rnd(t, total);
-	for (i = 0; r >= ops[i].weight; i++)
-		r -= ops[i].weight;
+	for (i = 0; r >= weight[i]; i++)
+		r -= weight[i];
 	if (ops[i].fn == op_vgem && !have_vgem)
 		return;
 	t->op = ops[i].name;
@@ -2148,7 +2150,7 @@ static void help(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [--seconds S] [--seed N] [--threads N] [--ops N] [--replay]\n"
-		"       [--verbose] [--first] [--hung S]\n"
+		"       [--verbose] [--first] [--hung S] [--skip OP,...]\n"
 		"Defaults: 60 s on a debug kernel (30 s for 32-bit), else 10 s (5 s);\n"
 		"MMNGR_FUZZ_SECONDS overrides them.  --replay runs the threads in turn.\n",
 		prog);
@@ -2160,7 +2162,7 @@ int main(int argc, char **argv)
 	long long used, used_now;
 	int bufs, bufs_now, status, i, bits;
 	bool seeded = false;
-	const char *env;
+	const char *env, *skip = NULL;
 	pid_t pid;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -2194,11 +2196,26 @@ int main(int argc, char **argv)
 			max_ops = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(a, "--hung"))
 			hung_s = atof(argv[++i]);
+		else if (!strcmp(a, "--skip"))
+			skip = argv[++i];
 		else
 			help(argv[0]);
 	}
 	if (nthreads < 1 || nthreads > MAX_THREADS - 1)
 		help(argv[0]);
+	/* --skip a,b: leave out the operations named so. */
+	for (i = 0; i < (int)ARRAY_SIZE(ops); i++) {
+		const char *p = skip;
+		size_t len = strlen(ops[i].name);
+
+		weight[i] = ops[i].weight;
+		while (p && *p) {
+			if (!strncmp(p, ops[i].name, len) && (p[len] == ',' || !p[len]))
+				weight[i] = 0;
+			p = strchr(p, ',');
+			p = p ? p + 1 : NULL;
+		}
+	}
 	if (!seeded) {
 		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 

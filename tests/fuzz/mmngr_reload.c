@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unload/reload cycles: modprobe -r mmngrbuf mmngr, then modprobe mmngrbuf
- * (which brings mmngr back with its options), with traffic on every device
- * node between cycles: allocations, exports, imports, fences, syncs,
+ * Unload/reload cycles: what modprobe -r mmngrbuf mmngr and modprobe
+ * mmngrbuf do (delete_module() and finit_module() straight from here, with
+ * the options in /etc/modprobe.d: a busybox modprobe costs more than the
+ * module on a debug kernel; modprobe itself where the modules are not in
+ * /lib/modules/<release>/extra), with traffic on every device node between
+ * cycles: allocations, exports, imports, fences, syncs,
  * mappings, all closed again.  A live dma-buf or fence holds mmngrbuf's
  * code, so unloading must be refused while one exists.  The modules are
  * loaded again at the end, so the rest of a lane's run goes on; the lane's
@@ -17,8 +20,10 @@
 
 #include "fuzz.h"
 
+#include <glob.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -35,6 +40,75 @@ static int sh(const char *cmd)
 	int st = system(cmd);
 
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char ko[2][300];		/* mmngr.ko, mmngrbuf.ko */
+static char opts[2][256];	/* their options */
+static const char *const mods[2] = { "mmngr", "mmngrbuf" };
+
+/* "options NAME ..." lines of /etc/modprobe.d/\*.conf. */
+static void read_options(void)
+{
+	char line[512], name[64], rest[256];
+	glob_t g;
+	size_t i;
+	int m;
+
+	if (glob("/etc/modprobe.d/*.conf", 0, NULL, &g))
+		return;
+	for (i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "re");
+
+		while (f && fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "options %63s %255[^\n]", name, rest) != 2)
+				continue;
+			for (m = 0; m < 2; m++)
+				if (!strcmp(name, mods[m]))
+					snprintf(opts[m], sizeof(opts[m]), "%s", rest);
+		}
+		if (f)
+			fclose(f);
+	}
+	globfree(&g);
+}
+
+/* 0 if both modules were loaded (mmngr first), else -1. */
+static int load(void)
+{
+	int m, fd;
+
+	if (!ko[0][0])
+		return sh("modprobe mmngrbuf") ? -1 : 0;
+	for (m = 0; m < 2; m++) {
+		fd = open(ko[m], O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || syscall(SYS_finit_module, fd, opts[m], 0)) {
+			printf("# finit_module %s: %s\n", ko[m], strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* 0 if both modules are gone (mmngrbuf first), else -1. */
+static int unload(void)
+{
+	double end = now_s() + 5;
+	int m;
+
+	for (m = 1; m >= 0; m--) {
+		/* The last fence or dma-buf may go just after its file. */
+		while (syscall(SYS_delete_module, mods[m], O_NONBLOCK)) {
+			if ((errno != EAGAIN && errno != EBUSY) || now_s() > end) {
+				printf("# delete_module %s: %s\n", mods[m], strerror(errno));
+				return -1;
+			}
+			usleep(1000);
+		}
+	}
+	return 0;
 }
 
 static bool wait_node(const char *path, bool present)
@@ -127,7 +201,7 @@ static int unload_refused(void)
 		close(mm);
 		mm = -1;
 		bf = -1;
-		ok = sh("modprobe -r mmngrbuf mmngr 2>/dev/null") != 0 &&
+		ok = syscall(SYS_delete_module, "mmngrbuf", O_NONBLOCK) &&
 		     !access("/sys/module/mmngrbuf", F_OK);
 		close(a.fd);
 	}
@@ -166,11 +240,16 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	kmsg_ok = !kmsg_open(&k);
+	read_options();
+	for (i = 0; i < 2; i++)
+		snprintf(ko[i], sizeof(ko[i]), "/lib/modules/%s/extra/%s.ko", u.release, mods[i]);
+	if (access(ko[0], R_OK) || access(ko[1], R_OK))
+		ko[0][0] = '\0';
 	tap_result(unload_refused(), "reload: mmngrbuf stays while one of its dma-bufs is open");
 
 	start = now_s();
 	for (i = 0; i < cycles; i++) {
-		if (sh("modprobe -r mmngrbuf mmngr")) {
+		if (unload()) {
 			step = 1;
 			break;
 		}
@@ -178,7 +257,7 @@ int main(int argc, char **argv)
 			step = 2;
 			break;
 		}
-		if (sh("modprobe mmngrbuf")) {
+		if (load()) {
 			step = 3;
 			break;
 		}
