@@ -85,7 +85,7 @@ static const char *const kind_name[NR_KINDS] = {
 
 /* How many of each the table holds at most. */
 static const int kind_max[NR_KINDS] = {
-	0, 3, 3, 3, 8, 12, 2, 24, 48, 48, 12, 24,
+	0, 3, 3, 3, 8, 12, 2, 24, 24, 48, 12, 24,
 };
 
 static bool is_fd_kind(enum kind k)
@@ -560,13 +560,13 @@ static void add_fd(enum kind kind, int fd, bool rdonly, bool ours, __u64 size)
 		close(fd);
 }
 
-static void add_child(enum kind kind, int parent, __u32 id, __u64 size,
-		      __u64 dev_addr)
+static int add_child(enum kind kind, int parent, __u32 id, __u64 size,
+		     __u64 dev_addr)
 {
 	struct obj o = { .kind = kind, .parent = parent, .id = id,
 			 .size = size, .dev_addr = dev_addr, .fd = -1 };
 
-	obj_add(&o);
+	return obj_add(&o);
 }
 
 static void add_map(void *addr, __u64 size, int prot)
@@ -1210,7 +1210,16 @@ static void op_import(struct thr *t, struct obj *b, int bs)
 		else if (d.ours && intact(t) && im.size != d.size)
 			unexpected(t, "MMNGRBUF_IOCTL_IMPORT: size %llu of a %llu-byte dma-buf",
 				   (unsigned long long)im.size, (unsigned long long)d.size);
-		add_child(K_IMPORT, bs, im.handle, im.size, im.dev_addr);
+		/*
+		 * Every mapping of a buffer costs each CPU access to it: keep
+		 * their number bounded, so that a round runs its ops.
+		 */
+		if (add_child(K_IMPORT, bs, im.handle, im.size, im.dev_addr) < 0) {
+			struct mmngrbuf_import_release rl = { .handle = im.handle };
+
+			xioctl(t, "MMNGRBUF_IOCTL_IMPORT_RELEASE", b->fd,
+			       MMNGRBUF_IOCTL_IMPORT_RELEASE, &rl, rl.handle, 0);
+		}
 	}
 }
 
@@ -2151,7 +2160,7 @@ static void help(const char *prog)
 	fprintf(stderr,
 		"usage: %s [--seconds S] [--seed N] [--threads N] [--ops N] [--replay]\n"
 		"       [--verbose] [--first] [--hung S] [--skip OP,...]\n"
-		"Defaults: 60 s on a debug kernel (30 s for 32-bit), else 10 s (5 s);\n"
+		"Defaults: 60 s on a debug kernel (20 s for 32-bit), else 10 s (5 s);\n"
 		"MMNGR_FUZZ_SECONDS overrides them.  --replay runs the threads in turn.\n",
 		prog);
 	exit(2);
@@ -2170,7 +2179,7 @@ int main(int argc, char **argv)
 	if (env)
 		duration = atof(env);
 	else if (debug_kernel())
-		duration = sizeof(long) == 8 ? 60 : 30;
+		duration = sizeof(long) == 8 ? 60 : 20;
 	else
 		duration = sizeof(long) == 8 ? 10 : 5;
 	for (i = 1; i < argc; i++) {
