@@ -216,7 +216,7 @@ int main(int argc, char **argv)
 {
 	const char *env = getenv("MMNGR_RELOAD_CYCLES");
 	int cycles = env ? atoi(env) : debug_kernel() ? 100 : 20, i, step = 0, bufs;
-	double start;
+	double start, t, spent[3] = { 0 };
 	struct utsname u;
 	char line[512];
 	struct kmsg k;
@@ -249,23 +249,29 @@ int main(int argc, char **argv)
 
 	start = now_s();
 	for (i = 0; i < cycles; i++) {
+		t = now_s();
 		if (unload()) {
 			step = 1;
 			break;
 		}
+		spent[0] += now_s() - t;
 		if (!wait_node("/dev/rgnmmbuf", false) || !wait_node("/dev/rgnmm", false)) {
 			step = 2;
 			break;
 		}
+		t = now_s();
 		if (load()) {
 			step = 3;
 			break;
 		}
+		spent[1] += now_s() - t;
 		if (!wait_node("/dev/rgnmmbuf", true) || !wait_node("/dev/mmngr", true)) {
 			step = 4;
 			break;
 		}
+		t = now_s();
 		step = traffic(i);
+		spent[2] += now_s() - t;
 		if (step) {
 			step += 10;
 			break;
@@ -279,7 +285,8 @@ int main(int argc, char **argv)
 	}
 	if (step)
 		printf("# cycle %d failed at step %d: %s\n", i, step, strerror(errno));
-	printf("# %d cycles in %.1f s\n", i, now_s() - start);
+	printf("# %d cycles in %.1f s: unloading %.1f s, loading %.1f s, traffic %.1f s\n",
+	       i, now_s() - start, spent[0], spent[1], spent[2]);
 	/* The rest of the run needs them, whatever happened. */
 	if (access("/sys/module/mmngrbuf", F_OK))
 		sh("modprobe mmngrbuf");
