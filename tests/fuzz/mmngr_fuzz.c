@@ -2169,6 +2169,7 @@ static void help(const char *prog)
 int main(int argc, char **argv)
 {
 	long long used, used_now;
+	double deadline;
 	int bufs, bufs_now, status, i, bits;
 	bool seeded = false;
 	const char *env, *skip = NULL;
@@ -2246,8 +2247,17 @@ int main(int argc, char **argv)
 	pid = fork();
 	if (pid == 0)
 		_exit(fuzz());
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/* A child stuck in the kernel must not hold up the rest of the run. */
+	deadline = now_s() + duration + 2 * hung_s + 60;
+	while (pid > 0 && waitpid(pid, &status, WNOHANG) == 0) {
+		if (now_s() > deadline) {
+			printf("# the fuzzer did not exit: killed\n");
+			kill(pid, SIGKILL);
+			status = SIGKILL;
+			break;
+		}
+		usleep(100000);
+	}
 	if (pid < 0 || !WIFEXITED(status)) {
 		const char *why = pid < 0 ? "fork failed" : "the fuzzer was killed";
 
