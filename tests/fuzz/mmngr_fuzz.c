@@ -1892,7 +1892,7 @@ static const struct op ops[] = {
 	{ op_rgnmm, 10, "rgnmm" },
 	{ op_mmngr, 16, "mmngr" },
 	{ op_bufdev, 27, "rgnmmbuf" },
-	{ op_fence_race, 5, "fence-race" },
+	{ op_fence_race, 8, "fence-race" },
 	{ op_dmabuf, 18, "dmabuf" },
 	{ op_syncfile, 4, "syncfile" },
 	{ op_map, 6, "map" },
