@@ -23,10 +23,6 @@
 
 #define BUFFERS_DEBUGFS	"/sys/kernel/debug/mmngr/buffers"
 
-#ifndef __printf
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
-#endif
-
 static int tap_n;
 static int tap_failed;
 
@@ -36,8 +32,7 @@ static inline void tap_plan(int n)
 	fflush(stdout);
 }
 
-static inline __printf(2, 3) void
-tap_result(int ok, const char *fmt, ...)
+static inline void tap_result(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -75,25 +70,38 @@ static inline long long read_ll(const char *path)
 	return atoll(buf);
 }
 
-/* Bytes used in every pool of every mmngr device, from sysfs; -1 if none. */
+/*
+ * Bytes used in every pool of every mmngr device, from sysfs; -1 if none.
+ * The files are looked up once (a glob over every platform device costs
+ * more than the rest of a kill round on a debug kernel), and again if one
+ * of them goes away (the modules were reloaded).
+ */
 static inline long long pools_used(void)
 {
+	static glob_t g;
+	static int found;
 	long long sum = 0, v;
-	glob_t g;
 	size_t i;
+	int tries;
 
-	if (glob("/sys/bus/platform/devices/*/pools/*/used", 0, NULL, &g))
-		return -1;
-	for (i = 0; i < g.gl_pathc; i++) {
-		v = read_ll(g.gl_pathv[i]);
-		if (v < 0) {
-			sum = -1;
-			break;
+	for (tries = 0; tries < 2; tries++) {
+		if (!found || tries) {
+			if (found)
+				globfree(&g);
+			found = !glob("/sys/bus/platform/devices/*/pools/*/used", 0, NULL, &g);
+			if (!found)
+				return -1;
 		}
-		sum += v;
+		for (sum = 0, i = 0; i < g.gl_pathc; i++) {
+			v = read_ll(g.gl_pathv[i]);
+			if (v < 0)
+				break;
+			sum += v;
+		}
+		if (i == g.gl_pathc)
+			return sum;
 	}
-	globfree(&g);
-	return sum;
+	return -1;
 }
 
 /* Live buffers listed in debugfs (lines after the header); -1 if unreadable. */

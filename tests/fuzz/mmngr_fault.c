@@ -229,13 +229,13 @@ int main(int argc, char **argv)
 {
 	long long used0, used;
 	int bufs0, bufs, rounds, round, status, bad = 0, pool, n = 0;
-	double start;
+	double start, t, spent[3] = { 0 };
 	struct trace *tr;
 	const char *env = getenv("MMNGR_FAULT_ROUNDS");
 	__u64 seed = (__u64)time(NULL) ^ ((__u64)getpid() << 32);
 	char line[512];
 	struct kmsg k;
-	bool kmsg_ok, clean = true;
+	bool kmsg_ok, clean = true, ok;
 	pid_t pid;
 	int r;
 	unsigned int i;
@@ -274,6 +274,7 @@ int main(int argc, char **argv)
 		useconds_t delay = rnd(10) ? rnd(3000) : rnd(30000);
 
 		memset(tr, 0, sizeof(*tr));
+		t = now_s();
 		pid = fork();
 		if (pid == 0) {
 			rng = cseed;
@@ -285,11 +286,17 @@ int main(int argc, char **argv)
 			bad = 1;
 			break;
 		}
+		spent[0] += now_s() - t;
 		usleep(delay);
+		t = now_s();
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		if (!back_to_baseline(used0, bufs0, 5, &used, &bufs)) {
+		spent[1] += now_s() - t;
+		t = now_s();
+		ok = back_to_baseline(used0, bufs0, 5, &used, &bufs);
+		spent[2] += now_s() - t;
+		if (!ok) {
 			printf("# round %d (child seed %#llx, killed after %u us, %u steps):\n",
 			       round, (unsigned long long)cseed, delay, tr->n);
 			printf("#   pools: %lld bytes used, %lld before; buffers: %d, %d before\n",
@@ -302,7 +309,8 @@ int main(int argc, char **argv)
 		}
 		n += tr->n;
 	}
-	printf("# %d rounds, %d steps in %.1f s\n", round, n, now_s() - start);
+	printf("# %d rounds, %d steps in %.1f s: fork %.1f s, kill and reap %.1f s, %s %.1f s\n",
+	       round, n, now_s() - start, spent[0], spent[1], "checks", spent[2]);
 	tap_result(!bad, "kill rounds: %s after each of %d SIGKILLs",
 		   "pools and buffer list back to baseline", round);
 	while (kmsg_ok && (r = kmsg_next(&k, line, sizeof(line))) >= 0) {

@@ -369,8 +369,7 @@ static void fail(int bit, const char *why)
 static const char *seen_fmt[MAX_KINDS];
 static unsigned long seen_count[MAX_KINDS];
 
-static __printf(2, 3) void
-unexpected(struct thr *t, const char *fmt, ...)
+static void unexpected(struct thr *t, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
