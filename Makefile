@@ -14,6 +14,9 @@
 #   make check LANES="6.1-arm64 6.1-amd64"
 #   make demo                 boot an R-Car-like arm64 board with the modules
 #   make lint                 checkpatch --strict and sparse
+#   make coverage             gcov of both modules over the kselftests on the
+#                             debug lanes: build/coverage/html, summary line
+#   make coverage COVERAGE_LANES=debug-arm64
 #
 # The kernel build itself goes through Kbuild, so the standard
 #   make -C <kernel build dir> M=$PWD modules
@@ -79,9 +82,14 @@ demo:
 lint:
 	tests/lint
 
+COVERAGE_LANES ?=
+
+coverage:
+	tests/vm/coverage $(COVERAGE_LANES)
+
 clean:
 	-$(KMAKE) clean 2>/dev/null
 	rm -rf $(BUILD)
 
 .PHONY: all kdir-check modules modules_install headers_install install tests \
-	lib lib_install check demo lint clean
+	lib lib_install check demo lint coverage clean
