@@ -138,7 +138,8 @@ static void buffer_unmap(struct mmngr_buffer *buf)
  * The caller holds the only reference.
  *
  * Return: the buffer, or ERR_PTR(-EINVAL) for a request the pool cannot
- * honour, ERR_PTR(-ENOMEM) when it has no room.
+ * honour, ERR_PTR(-ENOMEM) when it has no room, ERR_PTR(-EDQUOT) when the
+ * caller's user would go over its limits on the pool.
  */
 struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,
 					 u64 align, enum mmngr_caching caching)
@@ -166,13 +167,17 @@ struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,
 	buf->pool = pool;
 	buf->size = size;
 	buf->caching = caching;
-	buf->tgid = task_tgid_nr(current);
+	buf->owner = get_task_pid(current, PIDTYPE_TGID);
 	buf->uid = current_euid();
 	get_task_comm(buf->comm, current);
 
-	ret = mmngr_pool_alloc(pool, buf, align);
+	ret = mmngr_quota_charge(pool, buf->uid, size);
 	if (ret)
 		goto err_free;
+	buf->charged = size;
+	ret = mmngr_pool_alloc(pool, buf, align);
+	if (ret)
+		goto err_uncharge;
 	ret = buffer_prepare(buf);
 	if (ret)
 		goto err_pool;
@@ -183,7 +188,10 @@ struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,
 
 err_pool:
 	mmngr_pool_free(pool, buf);
+err_uncharge:
+	mmngr_quota_uncharge(pool, buf->uid, buf->charged);
 err_free:
+	put_pid(buf->owner);
 	kfree(buf);
 	return ERR_PTR(ret);
 }
@@ -198,6 +206,8 @@ static void buffer_release(struct kref *ref)
 
 	buffer_unmap(buf);
 	mmngr_pool_free(buf->pool, buf);
+	mmngr_quota_uncharge(buf->pool, buf->uid, buf->charged);
+	put_pid(buf->owner);
 	kfree(buf);
 }
 
@@ -276,7 +286,8 @@ EXPORT_SYMBOL_GPL(mmngr_buffer_lookup);
  */
 bool mmngr_buffer_may_share(const struct mmngr_buffer *buf)
 {
-	if (buf->tgid == task_tgid_nr(current))
+	/* The process itself, not a later one that got its number. */
+	if (buf->owner == task_tgid(current))
 		return true;
 	switch (READ_ONCE(share_policy)) {
 	case SHARE_ANY:
@@ -439,8 +450,12 @@ int mmngr_buffer_map_user(struct mmngr_buffer *buf,
 	unsigned long len = vma->vm_end - vma->vm_start;
 	int ret;
 
-	/* Copy-on-write of device memory means nothing. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * Copy-on-write of device memory means nothing.  VM_MAYSHARE, not
+	 * VM_SHARED: a shared mapping of a file opened read-only has only
+	 * the former.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(offset) || offset > buf->size || len > buf->size - offset)
 		return -EINVAL;
@@ -508,7 +523,7 @@ static int buffers_show(struct seq_file *m, void *unused)
 		seq_printf(m, "%llu\t%s\t%llu\t%s\t%pad\t%u\t%d\t%s\n",
 			   buf->id, buf->pool->name, buf->size,
 			   mmngr_caching_names[buf->caching], &buf->dma_addr,
-			   kref_read(&buf->ref), buf->tgid, buf->comm);
+			   kref_read(&buf->ref), pid_nr(buf->owner), buf->comm);
 	}
 	spin_unlock(&registry_lock);
 	return 0;

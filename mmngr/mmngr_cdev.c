@@ -248,13 +248,17 @@ static int rgnmm_share(struct rgnmm_file *f, const struct MM_PARAM *p)
 
 	if (f->buf || !p->size)
 		return -EINVAL;
-	/* Only ranges inside a live buffer: no mapping of arbitrary memory. */
+	/*
+	 * Only ranges inside a live buffer: no mapping of arbitrary memory.
+	 * A buffer the caller may not use gets the same answer as none, so
+	 * that nobody learns where other users' buffers are.
+	 */
 	buf = mmngr_buffer_lookup(p->phy_addr, p->size);
 	if (!buf)
 		return -EINVAL;
 	if (!mmngr_buffer_may_share(buf)) {
 		mmngr_buffer_put(buf);
-		return -EACCES;
+		return -EINVAL;
 	}
 	f->buf = buf;
 	f->shared = true;

@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/platform_device.h>
+#include <linux/sysfs.h>
 
 #include "mmngr_drv.h"
 
@@ -89,6 +90,22 @@ static int mmngr_probe(struct platform_device *pdev)
 				   &mmngr_uapi_fops);
 }
 
+/* Refusals for the per-file limit, in the device's sysfs directory. */
+static ssize_t handles_refused_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct mmngr_device *mdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&mdev->handles_refused));
+}
+static DEVICE_ATTR_RO(handles_refused);
+
+static struct attribute *mmngr_attrs[] = {
+	&dev_attr_handles_refused.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(mmngr);
+
 static const struct of_device_id mmngr_of_match[] = {
 	{ .compatible = "renesas,mmngr" },
 	{ }
@@ -108,6 +125,7 @@ static struct platform_driver mmngr_driver = {
 		/* The original driver's name, for scripts that bind by name. */
 		.name = "rgnmm_drv",
 		.of_match_table = mmngr_of_match,
+		.dev_groups = mmngr_groups,
 		/*
 		 * Open files and mappings point at the device's state;
 		 * they pin the module, but not a sysfs unbind.

@@ -5,6 +5,7 @@
 #ifndef _MMNGR_DRV_H
 #define _MMNGR_DRV_H
 
+#include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/dma-direction.h>
 #include <linux/kobject.h>
@@ -12,10 +13,12 @@
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
 #include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/xarray.h>
 
 #include <linux/mmngr.h>
 
@@ -92,6 +95,10 @@ struct mmngr_device;
  * @used:	bytes in live buffers
  * @nr_buffers:	live buffers
  * @failed:	allocations refused for lack of memory
+ * @users:	&struct mmngr_quota_user by uid (mmngr_quota.c)
+ * @user_max_bytes: bytes one user without CAP_SYS_RESOURCE may hold
+ * @user_max_buffers: buffers one such user may hold
+ * @quota_refused: allocations refused for going over those
  */
 struct mmngr_pool {
 	struct list_head node;
@@ -109,6 +116,10 @@ struct mmngr_pool {
 	u64 used;
 	unsigned int nr_buffers;
 	u64 failed;
+	struct xarray users;
+	u64 user_max_bytes;
+	unsigned int user_max_buffers;
+	u64 quota_refused;
 };
 
 /**
@@ -123,8 +134,9 @@ struct mmngr_pool {
  * @spare:	node for returning the range (CONTIG, STATIC)
  * @caching:	CPU mapping mode
  * @id:		serial number, for debugfs
- * @tgid:	allocating process
- * @uid:	its effective user
+ * @owner:	allocating process (its thread group)
+ * @uid:	its effective user, charged for it (mmngr_quota.c)
+ * @charged:	bytes charged
  * @comm:	its name
  */
 struct mmngr_buffer {
@@ -138,8 +150,9 @@ struct mmngr_buffer {
 	struct mmngr_extent *spare;
 	enum mmngr_caching caching;
 	u64 id;
-	pid_t tgid;
+	struct pid *owner;
 	kuid_t uid;
+	u64 charged;
 	char comm[TASK_COMM_LEN];
 };
 
@@ -152,6 +165,7 @@ struct mmngr_buffer {
  * @nr_pools:	entries in @pools
  * @role:	the pool serving each Renesas role, or NULL
  * @pools_kobj:	/sys/.../pools
+ * @handles_refused: /dev/mmngr ALLOCs refused for the file_max_buffers limit
  */
 struct mmngr_device {
 	struct device *dev;
@@ -161,6 +175,7 @@ struct mmngr_device {
 	unsigned int nr_pools;
 	struct mmngr_pool *role[MMNGR_NR_ROLES];
 	struct kobject *pools_kobj;
+	atomic64_t handles_refused;
 };
 
 /* mmngr_pool.c */
@@ -172,6 +187,12 @@ int mmngr_pool_alloc(struct mmngr_pool *pool, struct mmngr_buffer *buf,
 		     u64 align);
 void mmngr_pool_free(struct mmngr_pool *pool, struct mmngr_buffer *buf);
 bool mmngr_pool_has_pages(const struct mmngr_pool *pool);
+
+/* mmngr_quota.c */
+void mmngr_quota_init(struct mmngr_pool *pool);
+void mmngr_quota_destroy(struct mmngr_pool *pool);
+int mmngr_quota_charge(struct mmngr_pool *pool, kuid_t uid, u64 bytes);
+void mmngr_quota_uncharge(struct mmngr_pool *pool, kuid_t uid, u64 bytes);
 
 /* mmngr_buffer.c; the exported part is in <linux/mmngr.h> */
 struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,

@@ -65,6 +65,7 @@ static void pool_release(struct kobject *kobj)
 
 	/* A zeroed range (DMA pools, failed init) has nothing to free. */
 	mmngr_range_destroy(&pool->range);
+	mmngr_quota_destroy(pool);
 	mutex_destroy(&pool->lock);
 	kfree(pool);
 }
@@ -93,12 +94,14 @@ static struct mmngr_pool *pool_new(struct mmngr_device *mdev,
 	pool->kind = kind;
 	strscpy(pool->name, role_names[role], sizeof(pool->name));
 	mutex_init(&pool->lock);
+	xa_init(&pool->users);
 	kobject_init(&pool->kobj, &pool_ktype);
 	return pool;
 }
 
 static void pool_add(struct mmngr_device *mdev, struct mmngr_pool *pool)
 {
+	mmngr_quota_init(pool);
 	pool->index = mdev->nr_pools++;
 	list_add_tail(&pool->node, &mdev->pools);
 	mdev->role[pool->role] = pool;
@@ -184,8 +187,15 @@ static int pools_from_dt(struct mmngr_device *mdev)
 		} else if (!rmem) {
 			dev_warn(mdev->dev, "%pOF: not a reserved-memory region\n", np);
 		} else if (of_property_read_bool(np, "reusable")) {
-			/* Only CMA turns a reusable region into an area. */
-			if (IS_ENABLED(CONFIG_CMA))
+			/*
+			 * Only CMA turns a reusable region into an area, and
+			 * only a shared-dma-pool one: any other reusable
+			 * region belongs to the driver of its compatible.
+			 */
+			if (!of_device_is_compatible(np, "shared-dma-pool"))
+				dev_warn(mdev->dev, "%pOF: reusable but not a shared-dma-pool, ignored\n",
+					 np);
+			else if (IS_ENABLED(CONFIG_CMA))
 				ret = pool_add_range(mdev, role, MMNGR_POOL_CONTIG,
 						     true, rmem->base, rmem->size);
 			else

@@ -10,8 +10,15 @@
  *     largest_free  the largest buffer that fits now (0 where unknown)
  *     buffers       live buffers
  *     failed        allocations refused for lack of memory
+ *
+ * and the per-user limits (mmngr_quota.c), which root may change:
+ *
+ *     user_max_bytes    bytes one user without CAP_SYS_RESOURCE may hold
+ *     user_max_buffers  buffers one such user may hold
+ *     quota_refused     allocations refused with EDQUOT
  */
 
+#include <linux/kernel.h>
 #include <linux/kobject.h>
 #include <linux/mm.h>
 #include <linux/sysfs.h>
@@ -84,6 +91,73 @@ static ssize_t largest_free_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%llu\n", mmngr_pool_largest_free(to_pool(kobj)));
 }
 
+/* One value under the pool's lock. */
+static ssize_t quota_show(struct kobject *kobj, char *buf, int which)
+{
+	struct mmngr_pool *pool = to_pool(kobj);
+	u64 v[3];
+
+	mutex_lock(&pool->lock);
+	v[0] = pool->user_max_bytes;
+	v[1] = pool->user_max_buffers;
+	v[2] = pool->quota_refused;
+	mutex_unlock(&pool->lock);
+	return sysfs_emit(buf, "%llu\n", v[which]);
+}
+
+static ssize_t user_max_bytes_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return quota_show(kobj, buf, 0);
+}
+
+static ssize_t user_max_bytes_store(struct kobject *kobj,
+				    struct kobj_attribute *attr,
+				    const char *buf, size_t count)
+{
+	struct mmngr_pool *pool = to_pool(kobj);
+	u64 v;
+	int ret;
+
+	ret = kstrtou64(buf, 0, &v);
+	if (ret)
+		return ret;
+	/* Buffers already held stay; new ones count against the new limit. */
+	mutex_lock(&pool->lock);
+	pool->user_max_bytes = v;
+	mutex_unlock(&pool->lock);
+	return count;
+}
+
+static ssize_t user_max_buffers_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return quota_show(kobj, buf, 1);
+}
+
+static ssize_t user_max_buffers_store(struct kobject *kobj,
+				      struct kobj_attribute *attr,
+				      const char *buf, size_t count)
+{
+	struct mmngr_pool *pool = to_pool(kobj);
+	unsigned int v;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &v);
+	if (ret)
+		return ret;
+	mutex_lock(&pool->lock);
+	pool->user_max_buffers = v;
+	mutex_unlock(&pool->lock);
+	return count;
+}
+
+static ssize_t quota_refused_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return quota_show(kobj, buf, 2);
+}
+
 static struct kobj_attribute kind_attr = __ATTR_RO(kind);
 static struct kobj_attribute size_attr = __ATTR_RO(size);
 static struct kobj_attribute used_attr = __ATTR_RO(used);
@@ -91,6 +165,9 @@ static struct kobj_attribute free_attr = __ATTR_RO(free);
 static struct kobj_attribute largest_free_attr = __ATTR_RO(largest_free);
 static struct kobj_attribute buffers_attr = __ATTR_RO(buffers);
 static struct kobj_attribute failed_attr = __ATTR_RO(failed);
+static struct kobj_attribute user_max_bytes_attr = __ATTR_RW(user_max_bytes);
+static struct kobj_attribute user_max_buffers_attr = __ATTR_RW(user_max_buffers);
+static struct kobj_attribute quota_refused_attr = __ATTR_RO(quota_refused);
 
 static struct attribute *pool_attrs[] = {
 	&kind_attr.attr,
@@ -100,6 +177,9 @@ static struct attribute *pool_attrs[] = {
 	&largest_free_attr.attr,
 	&buffers_attr.attr,
 	&failed_attr.attr,
+	&user_max_bytes_attr.attr,
+	&user_max_buffers_attr.attr,
+	&quota_refused_attr.attr,
 	NULL
 };
 

@@ -25,6 +25,11 @@
 #define MAX_SIZE	BIT_ULL(MMAP_SHIFT)
 #define MAX_HANDLE	((1U << (64 - PAGE_SHIFT - MMAP_SHIFT)) - 1)
 
+static unsigned int file_max_buffers = 16384;
+module_param(file_max_buffers, uint, 0644);
+MODULE_PARM_DESC(file_max_buffers,
+		 "Buffers one open /dev/mmngr may hold (1 to the mmap window's limit, default 16384)");
+
 static_assert(MMNGR_CACHING_CACHED == MMNGR_CACHED);
 static_assert(MMNGR_CACHING_WRITECOMBINE == MMNGR_WRITECOMBINE);
 static_assert(MMNGR_CACHING_UNCACHED == MMNGR_UNCACHED);
@@ -131,6 +136,11 @@ static struct mmngr_buffer *file_alloc(struct mmngr_file *f, u32 pool_index,
 	return mmngr_buffer_create(pool, size, align, caching);
 }
 
+/*
+ * The handle is reserved first and the buffer entered under it only once
+ * the caller has the answer: a racing FREE of the predictable handle finds
+ * nothing until then, and the undo never meets a handle given out since.
+ */
 static int ioctl_alloc(struct mmngr_file *f, unsigned int cmd,
 		       void __user *uarg)
 {
@@ -144,26 +154,36 @@ static int ioctl_alloc(struct mmngr_file *f, unsigned int cmd,
 		return ret;
 	if (a.flags || !all_zero(a.reserved, ARRAY_SIZE(a.reserved)))
 		return -EINVAL;
-	buf = file_alloc(f, a.pool, a.size, a.align, a.caching);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	ret = xa_alloc(&f->buffers, &handle, buf, XA_LIMIT(1, MAX_HANDLE),
+	ret = xa_alloc(&f->buffers, &handle, NULL,
+		       XA_LIMIT(1, clamp_val(READ_ONCE(file_max_buffers), 1,
+					     MAX_HANDLE)),
 		       GFP_KERNEL);
-	if (ret) {
-		mmngr_buffer_put(buf);
-		return ret == -EBUSY ? -ENOSPC : ret;
+	if (ret == -EBUSY) {
+		atomic64_inc(&f->mdev->handles_refused);
+		return -ENOSPC;
+	}
+	if (ret)
+		return ret;
+	buf = file_alloc(f, a.pool, a.size, a.align, a.caching);
+	if (IS_ERR(buf)) {
+		ret = PTR_ERR(buf);
+		goto err_release;
 	}
 
 	a.handle = handle;
 	a.mmap_offset = (u64)handle << MMAP_SHIFT;
 	a.dev_addr = mmngr_buffer_dma_addr(buf);
 	ret = put_arg(uarg, cmd, &a, sizeof(a));
-	if (ret) {
-		/* The caller never learnt the handle: undo. */
-		buf = xa_erase(&f->buffers, handle);
-		if (buf)
-			mmngr_buffer_put(buf);
-	}
+	if (ret)
+		goto err_put;
+	/* The reserved slot needs no memory: this cannot fail. */
+	WARN_ON(xa_err(xa_store(&f->buffers, handle, buf, GFP_KERNEL)));
+	return 0;
+
+err_put:
+	mmngr_buffer_put(buf);
+err_release:
+	xa_release(&f->buffers, handle);
 	return ret;
 }
 

@@ -72,9 +72,10 @@ static int export_start(struct mmngrbuf_file *f, struct MM_BUF_PARAM *p)
 	buf = mmngr_buffer_lookup(p->hard_addr, p->size);
 	if (!buf)
 		return -EINVAL;
+	/* As for none: nobody learns where other users' buffers are. */
 	if (!mmngr_buffer_may_share(buf)) {
 		mmngr_buffer_put(buf);
-		return -EACCES;
+		return -EINVAL;
 	}
 	mutex_lock(&f->lock);
 	if (f->export_fd >= 0) {
@@ -126,7 +127,7 @@ static int import_start(struct mmngrbuf_file *f, struct MM_BUF_PARAM *p)
 		ret = -EBUSY;
 		goto unlock;
 	}
-	imp = mmngrbuf_import(f->bdev->dev, p->buf);
+	imp = mmngrbuf_import(f->bdev, p->buf);
 	if (IS_ERR(imp)) {
 		ret = PTR_ERR(imp);
 		goto unlock;
@@ -134,7 +135,7 @@ static int import_start(struct mmngrbuf_file *f, struct MM_BUF_PARAM *p)
 	addr = mmngrbuf_import_dma_addr(imp);
 	size = mmngrbuf_import_size(imp);
 	if (upper_32_bits(addr + size - 1)) {
-		mmngrbuf_import_release(imp);
+		mmngrbuf_import_put(imp);
 		ret = -EOVERFLOW;
 		goto unlock;
 	}
@@ -152,7 +153,7 @@ static int import_end(struct mmngrbuf_file *f)
 
 	mutex_lock(&f->lock);
 	if (f->rgnmm_import) {
-		mmngrbuf_import_release(f->rgnmm_import);
+		mmngrbuf_import_put(f->rgnmm_import);
 		f->rgnmm_import = NULL;
 	} else {
 		ret = -EINVAL;
@@ -242,10 +243,10 @@ static int mmngrbuf_release(struct inode *inode, struct file *file)
 	/* Before the imports: a fence may stand for work on them. */
 	mmngrbuf_fences_release(f);
 	xa_for_each(&f->imports, handle, imp)
-		mmngrbuf_import_release(imp);
+		mmngrbuf_import_put(imp);
 	xa_destroy(&f->imports);
 	if (f->rgnmm_import)
-		mmngrbuf_import_release(f->rgnmm_import);
+		mmngrbuf_import_put(f->rgnmm_import);
 	/* An exported dma-buf fd stays the process's, as in the original. */
 	mutex_destroy(&f->lock);
 	kfree(f);

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/platform_device.h>
+#include <linux/sysfs.h>
 
 #include "mmngrbuf_drv.h"
 
@@ -29,6 +30,8 @@ static int mmngrbuf_probe(struct platform_device *pdev)
 	if (!bdev)
 		return -ENOMEM;
 	bdev->dev = dev;
+	mutex_init(&bdev->import_lock);
+	hash_init(bdev->imports);
 
 	/*
 	 * Imported buffers are reported through the 32-bit Renesas ABI; a
@@ -49,6 +52,32 @@ static int mmngrbuf_probe(struct platform_device *pdev)
 	return mmngrbuf_cdev_register(bdev);
 }
 
+/* Refusals for the per-file limits, in the device's sysfs directory. */
+static ssize_t fences_refused_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct mmngrbuf_device *bdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&bdev->fences_refused));
+}
+static DEVICE_ATTR_RO(fences_refused);
+
+static ssize_t imports_refused_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct mmngrbuf_device *bdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&bdev->imports_refused));
+}
+static DEVICE_ATTR_RO(imports_refused);
+
+static struct attribute *mmngrbuf_attrs[] = {
+	&dev_attr_fences_refused.attr,
+	&dev_attr_imports_refused.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(mmngrbuf);
+
 static const struct of_device_id mmngrbuf_of_match[] = {
 	{ .compatible = "renesas,mmngrbuf" },
 	{ }
@@ -67,6 +96,7 @@ static struct platform_driver mmngrbuf_driver = {
 	.driver = {
 		.name = "rgnmmbuf_drv",
 		.of_match_table = mmngrbuf_of_match,
+		.dev_groups = mmngrbuf_groups,
 		.suppress_bind_attrs = true,
 	},
 };
@@ -81,9 +111,12 @@ static int __init mmngrbuf_init(void)
 	struct device_node *np;
 	int ret;
 
-	ret = platform_driver_register(&mmngrbuf_driver);
+	ret = mmngrbuf_fence_init();
 	if (ret)
 		return ret;
+	ret = platform_driver_register(&mmngrbuf_driver);
+	if (ret)
+		goto err_fence;
 
 	np = of_find_compatible_node(NULL, NULL, "renesas,mmngrbuf");
 	of_node_put(np);
@@ -92,10 +125,16 @@ static int __init mmngrbuf_init(void)
 
 	mmngrbuf_fallback = platform_device_register_full(&info);
 	if (IS_ERR(mmngrbuf_fallback)) {
-		platform_driver_unregister(&mmngrbuf_driver);
-		return PTR_ERR(mmngrbuf_fallback);
+		ret = PTR_ERR(mmngrbuf_fallback);
+		goto err_driver;
 	}
 	return 0;
+
+err_driver:
+	platform_driver_unregister(&mmngrbuf_driver);
+err_fence:
+	mmngrbuf_fence_exit();
+	return ret;
 }
 module_init(mmngrbuf_init);
 
@@ -103,6 +142,7 @@ static void __exit mmngrbuf_exit(void)
 {
 	platform_device_unregister(mmngrbuf_fallback);
 	platform_driver_unregister(&mmngrbuf_driver);
+	mmngrbuf_fence_exit();
 }
 module_exit(mmngrbuf_exit);
 

@@ -2,7 +2,9 @@
 #ifndef _MMNGRBUF_DRV_H
 #define _MMNGRBUF_DRV_H
 
+#include <linux/atomic.h>
 #include <linux/device.h>
+#include <linux/hashtable.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/xarray.h>
@@ -11,10 +13,18 @@
  * struct mmngrbuf_device - one bound mmngrbuf platform device
  * @dev:	the platform device; it is the importer of foreign dma-bufs
  * @misc:	/dev/rgnmmbuf
+ * @import_lock: @imports
+ * @imports:	&struct mmngrbuf_import by dma-buf: one mapping per buffer
+ * @fences_refused: FENCE_ATTACHes refused for the file_max_fences limit
+ * @imports_refused: IMPORTs refused for the file_max_imports limit
  */
 struct mmngrbuf_device {
 	struct device *dev;
 	struct miscdevice misc;
+	struct mutex import_lock;	/* imports */
+	DECLARE_HASHTABLE(imports, 6);
+	atomic64_t fences_refused;
+	atomic64_t imports_refused;
 };
 
 struct mmngrbuf_import;
@@ -45,17 +55,22 @@ bool mmngrbuf_fd_flags_valid(unsigned int fd_flags);
 int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
 		    unsigned int fd_flags);
 
-struct mmngrbuf_import *mmngrbuf_import(struct device *dev, int fd);
-void mmngrbuf_import_release(struct mmngrbuf_import *imp);
+struct mmngrbuf_import *mmngrbuf_import(struct mmngrbuf_device *bdev, int fd);
+void mmngrbuf_import_put(struct mmngrbuf_import *imp);
 u64 mmngrbuf_import_size(const struct mmngrbuf_import *imp);
 dma_addr_t mmngrbuf_import_dma_addr(const struct mmngrbuf_import *imp);
 
-int mmngrbuf_fence_attach(struct mmngrbuf_file *f, int fd, bool write,
-			  unsigned int timeout_ms, u32 *id);
-int mmngrbuf_fence_sync_file(struct mmngrbuf_file *f, u32 id,
-			     struct file **file);
+struct dma_fence *mmngrbuf_fence_create(int fd, bool write,
+					unsigned int timeout_ms);
+void mmngrbuf_fence_cancel(struct dma_fence *fence);
+int mmngrbuf_fence_reserve(struct mmngrbuf_file *f, u32 *id);
+void mmngrbuf_fence_unreserve(struct mmngrbuf_file *f, u32 id);
+void mmngrbuf_fence_publish(struct mmngrbuf_file *f, u32 id,
+			    struct dma_fence *fence);
 int mmngrbuf_fence_signal(struct mmngrbuf_file *f, u32 id, int error);
 void mmngrbuf_fences_release(struct mmngrbuf_file *f);
+int mmngrbuf_fence_init(void);
+void mmngrbuf_fence_exit(void);
 
 long mmngrbuf_uapi_ioctl(struct mmngrbuf_file *f, unsigned int cmd,
 			 void __user *uarg);

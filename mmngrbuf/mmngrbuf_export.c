@@ -52,30 +52,27 @@ struct mmngrbuf_export {
 };
 
 /**
- * struct mmngrbuf_dma_seg - one DMA segment of a mapped attachment
- * @addr:	where the importer sees it
- * @len:	bytes
- */
-struct mmngrbuf_dma_seg {
-	dma_addr_t addr;
-	unsigned int len;
-};
-
-/**
  * struct mmngrbuf_attachment - one importing device
  * @dev:	the importer
- * @sgt:	the range, in segments no longer than @dev accepts
+ * @sgt:	the range, in segments no longer than @dev accepts; mapped for
+ *		@dev while @mapped
+ * @view:	a copy of @sgt, the table the importer is given while mapped
  * @node:	in &mmngrbuf_export.attachments
- * @segs:	@sgt's DMA segments while it is mapped for @dev, else NULL
- * @nsegs:	how many
- * @dir:	the direction it was mapped in
+ * @mapped:	@sgt is mapped for @dev
+ * @dir:	the direction it is mapped in
+ *
+ * The importer gets a copy of the mapped table because the table is the
+ * importer's while mapped: with CONFIG_DMABUF_DEBUG the dma-buf core
+ * scrambles its page links to catch importers that use them.  The CPU
+ * access brackets sync @sgt, which stays ours, through the scatterlist API
+ * the mapping was made with.
  */
 struct mmngrbuf_attachment {
 	struct device *dev;
 	struct sg_table sgt;
+	struct sg_table view;
 	struct list_head node;
-	struct mmngrbuf_dma_seg *segs;
-	unsigned int nsegs;
+	bool mapped;
 	enum dma_data_direction dir;
 };
 
@@ -128,16 +125,37 @@ static void mmngrbuf_detach(struct dma_buf *dmabuf,
 	kfree(a);
 }
 
+/* @a->view: the pages and DMA addresses of the mapped @a->sgt. */
+static int attachment_view(struct mmngrbuf_attachment *a)
+{
+	struct scatterlist *src, *dst;
+	unsigned int i;
+	int ret;
+
+	ret = sg_alloc_table(&a->view, a->sgt.orig_nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+	dst = a->view.sgl;
+	for_each_sgtable_sg(&a->sgt, src, i) {
+		sg_set_page(dst, sg_page(src), src->length, src->offset);
+		sg_dma_address(dst) = sg_dma_address(src);
+		sg_dma_len(dst) = sg_dma_len(src);
+		dst = sg_next(dst);
+	}
+	a->view.nents = a->sgt.nents;
+	return 0;
+}
+
 static struct sg_table *mmngrbuf_map(struct dma_buf_attachment *attachment,
 				     enum dma_data_direction dir)
 {
 	struct mmngrbuf_export *exp = attachment->dmabuf->priv;
 	struct mmngrbuf_attachment *a = attachment->priv;
-	struct mmngrbuf_dma_seg *segs;
-	struct scatterlist *sg;
-	unsigned int i;
 	int ret;
 
+	/* One mapping per attachment: the core caches nothing for us. */
+	if (a->mapped)
+		return ERR_PTR(-EBUSY);
 	/*
 	 * The importer's own view: through its IOMMU, if it has one.  The
 	 * memory is mapped for the mmngr device for as long as it lives, and
@@ -149,28 +167,17 @@ static struct sg_table *mmngrbuf_map(struct dma_buf_attachment *attachment,
 	if (ret)
 		return ERR_PTR(ret);
 	dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
-
-	/*
-	 * The table is the importer's until unmapped: with CONFIG_DMABUF_DEBUG
-	 * the core scrambles its page links to catch importers that use them.
-	 * CPU-access syncs go by the DMA segments, noted here.
-	 */
-	segs = kvmalloc_array(a->sgt.nents, sizeof(*segs), GFP_KERNEL);
-	if (!segs) {
+	ret = attachment_view(a);
+	if (ret) {
 		dma_unmap_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
-		return ERR_PTR(-ENOMEM);
-	}
-	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
-		segs[i].addr = sg_dma_address(sg);
-		segs[i].len = sg_dma_len(sg);
+		return ERR_PTR(ret);
 	}
 
 	mutex_lock(&exp->lock);
-	a->segs = segs;
-	a->nsegs = a->sgt.nents;
+	a->mapped = true;
 	a->dir = dir;
 	mutex_unlock(&exp->lock);
-	return &a->sgt;
+	return &a->view;
 }
 
 static void mmngrbuf_unmap(struct dma_buf_attachment *attachment,
@@ -178,16 +185,13 @@ static void mmngrbuf_unmap(struct dma_buf_attachment *attachment,
 {
 	struct mmngrbuf_export *exp = attachment->dmabuf->priv;
 	struct mmngrbuf_attachment *a = attachment->priv;
-	struct mmngrbuf_dma_seg *segs;
 
 	mutex_lock(&exp->lock);
-	segs = a->segs;
-	a->segs = NULL;
+	a->mapped = false;
 	mutex_unlock(&exp->lock);
-	kvfree(segs);
-	/* The core has unscrambled the table for us by now. */
-	dma_sync_sgtable_for_cpu(a->dev, sgt, dir);
-	dma_unmap_sgtable(a->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
+	dma_unmap_sgtable(a->dev, &a->sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
+	sg_free_table(&a->view);
 }
 
 /*
@@ -196,16 +200,10 @@ static void mmngrbuf_unmap(struct dma_buf_attachment *attachment,
  */
 static void sync_attachment(struct mmngrbuf_attachment *a, bool for_device)
 {
-	unsigned int i;
-
-	for (i = 0; i < a->nsegs; i++) {
-		if (for_device)
-			dma_sync_single_for_device(a->dev, a->segs[i].addr,
-						   a->segs[i].len, a->dir);
-		else
-			dma_sync_single_for_cpu(a->dev, a->segs[i].addr,
-						a->segs[i].len, a->dir);
-	}
+	if (for_device)
+		dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
+	else
+		dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
 }
 
 static int mmngrbuf_begin_cpu_access(struct dma_buf *dmabuf,
@@ -226,11 +224,16 @@ static int mmngrbuf_begin_cpu_access(struct dma_buf *dmabuf,
 	if (ret < 0)
 		return ret;
 
+	/*
+	 * Another bracket may be open on the buffer, with CPU writes still in
+	 * the cache: write them back before invalidating, or they are lost.
+	 */
+	mmngr_buffer_sync(exp->buf, exp->offset, exp->size, true);
 	mutex_lock(&exp->lock);
 	if (exp->vmap_count)
 		invalidate_kernel_vmap_range(exp->vaddr, exp->size);
 	list_for_each_entry(a, &exp->attachments, node)
-		if (a->segs)
+		if (a->mapped)
 			sync_attachment(a, false);
 	mutex_unlock(&exp->lock);
 	/* And the CPU's own caches, for cached buffers. */
@@ -249,7 +252,7 @@ static int mmngrbuf_end_cpu_access(struct dma_buf *dmabuf,
 	if (exp->vmap_count)
 		flush_kernel_vmap_range(exp->vaddr, exp->size);
 	list_for_each_entry(a, &exp->attachments, node)
-		if (a->segs)
+		if (a->mapped)
 			sync_attachment(a, true);
 	mutex_unlock(&exp->lock);
 	return 0;

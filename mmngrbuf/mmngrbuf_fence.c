@@ -22,26 +22,37 @@
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <linux/sync_file.h>
 #include <linux/workqueue.h>
 
 #include <uapi/linux/mmngrbuf.h>
 
 #include "mmngrbuf_drv.h"
 
-/* Unsignalled or uncollected fences per file. */
-#define MAX_FENCES	4096
+/* Unsignalled or uncollected fences per file: at most, and at first. */
+#define MAX_FENCES	65536
+
+static unsigned int file_max_fences = 4096;
+module_param(file_max_fences, uint, 0644);
+MODULE_PARM_DESC(file_max_fences,
+		 "Fences one open /dev/rgnmmbuf may hold, signalled by their timeout or not (1-65536, default 4096)");
 
 static unsigned int fence_timeout_ms = 10000;
 module_param(fence_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(fence_timeout_ms,
 		 "Default time after which a user-space fence is signalled with ETIMEDOUT (ms, 1-60000)");
 
+/*
+ * Timeouts run on a queue of ours: module unload destroys it, which waits
+ * for a timeout that is still returning from dropping the last reference
+ * to its fence (and with it the module reference the fence held).
+ */
+static struct workqueue_struct *fence_wq;
+
 /**
  * struct mmngrbuf_fence - a fence user space signals
  * @base:	the fence
  * @lock:	@base's lock
- * @timeout:	signals @base with -ETIMEDOUT
+ * @timeout:	signals @base with -ETIMEDOUT; holds a reference while queued
  */
 struct mmngrbuf_fence {
 	struct dma_fence base;
@@ -76,32 +87,55 @@ static const struct dma_fence_ops mmngrbuf_fence_ops = {
 	.release = fence_release,
 };
 
+static struct mmngrbuf_fence *to_mmngrbuf_fence(struct dma_fence *fence)
+{
+	return container_of(fence, struct mmngrbuf_fence, base);
+}
+
+/*
+ * Signal @fence with @error unless it is signalled already.  The timeout
+ * and user space race to signal; the lock makes one of them win whole, so
+ * that no error is set on a signalled fence.
+ *
+ * Return: true if this call signalled it.
+ */
+static bool fence_signal_once(struct mmngrbuf_fence *fence, int error)
+{
+	unsigned long flags;
+	bool first;
+
+	spin_lock_irqsave(&fence->lock, flags);
+	first = !test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->base.flags);
+	if (first) {
+		if (error)
+			dma_fence_set_error(&fence->base, error);
+		dma_fence_signal_locked(&fence->base);
+	}
+	spin_unlock_irqrestore(&fence->lock, flags);
+	return first;
+}
+
 static void fence_timeout(struct work_struct *work)
 {
 	struct mmngrbuf_fence *fence =
 		container_of(work, struct mmngrbuf_fence, timeout.work);
 
-	/* Only this work and fence_retire() signal, and it cancels us first. */
-	dma_fence_set_error(&fence->base, -ETIMEDOUT);
-	dma_fence_signal(&fence->base);
+	fence_signal_once(fence, -ETIMEDOUT);
+	dma_fence_put(&fence->base);	/* the queued work's reference */
 }
 
 /*
- * Signal a fence taken out of a file's table, unless the timeout already
- * has, and drop the table's reference.
+ * Signal a fence, unless its timeout already has, and drop the caller's
+ * reference.  Does not wait for a timeout that is running: it holds a
+ * reference of its own.
  */
 static int fence_retire(struct mmngrbuf_fence *fence, int error)
 {
-	int ret = 0;
+	int ret;
 
-	cancel_delayed_work_sync(&fence->timeout);
-	if (dma_fence_is_signaled(&fence->base)) {
-		ret = -ETIMEDOUT;
-	} else {
-		if (error)
-			dma_fence_set_error(&fence->base, error);
-		dma_fence_signal(&fence->base);
-	}
+	if (cancel_delayed_work(&fence->timeout))
+		dma_fence_put(&fence->base);	/* it will not run */
+	ret = fence_signal_once(fence, error) ? 0 : -ETIMEDOUT;
 	dma_fence_put(&fence->base);
 	return ret;
 }
@@ -132,42 +166,46 @@ unlock:
 }
 
 /**
- * mmngrbuf_fence_attach() - add a user-signalled fence to a dma-buf
- * @f:		the file that will signal it
+ * mmngrbuf_fence_create() - add a user-signalled fence to a dma-buf
  * @fd:		the dma-buf; opened for writing for a write fence
  * @write:	a write fence, else a read fence
  * @timeout_ms:	1 to %MMNGRBUF_FENCE_TIMEOUT_MAX_MS, or 0 for the default
- * @id:		out: the fence's number in @f
  *
- * Return: 0, -EBADF if @fd is no file or not writable for a write fence,
- * -EINVAL if it is not a dma-buf or @timeout_ms is too long, -EBUSY if a
- * conflicting fence is unsignalled, -ENOSPC if @f has too many fences.
+ * The fence is in the dma-buf's reservation object and its timeout is
+ * armed, but no file knows it: the caller publishes it with
+ * mmngrbuf_fence_publish() once nothing can fail any more, or drops it with
+ * mmngrbuf_fence_cancel().
+ *
+ * Return: the fence with the caller's reference, or ERR_PTR(-EBADF) if @fd
+ * is no file or not writable for a write fence, ERR_PTR(-EINVAL) if it is
+ * not a dma-buf or @timeout_ms is too long, ERR_PTR(-EBUSY) if a
+ * conflicting fence is unsignalled, ERR_PTR(-ENOMEM).
  */
-int mmngrbuf_fence_attach(struct mmngrbuf_file *f, int fd, bool write,
-			  unsigned int timeout_ms, u32 *id)
+struct dma_fence *mmngrbuf_fence_create(int fd, bool write,
+					unsigned int timeout_ms)
 {
 	struct mmngrbuf_fence *fence;
 	struct dma_buf *dmabuf;
 	int ret;
 
 	if (timeout_ms > MMNGRBUF_FENCE_TIMEOUT_MAX_MS)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	if (!timeout_ms)
 		timeout_ms = clamp_val(READ_ONCE(fence_timeout_ms), 1,
 				       MMNGRBUF_FENCE_TIMEOUT_MAX_MS);
 
 	dmabuf = dma_buf_get(fd);
 	if (IS_ERR(dmabuf))
-		return PTR_ERR(dmabuf);
+		return ERR_CAST(dmabuf);
 	if (write && !(dmabuf->file->f_mode & FMODE_WRITE)) {
 		ret = -EBADF;
-		goto out_put;
+		goto err_put_buf;
 	}
 
 	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
 	if (!fence) {
 		ret = -ENOMEM;
-		goto out_put;
+		goto err_put_buf;
 	}
 	__module_get(THIS_MODULE);
 	spin_lock_init(&fence->lock);
@@ -176,55 +214,81 @@ int mmngrbuf_fence_attach(struct mmngrbuf_file *f, int fd, bool write,
 	INIT_DELAYED_WORK(&fence->timeout, fence_timeout);
 
 	ret = fence_add(dmabuf, &fence->base, write);
-	if (ret) {
-		dma_fence_put(&fence->base);
-		goto out_put;
-	}
-
-	/* The reservation object may hold it now: it must be signalled. */
-	ret = xa_alloc(&f->fences, id, fence, XA_LIMIT(1, MAX_FENCES),
-		       GFP_KERNEL);
-	if (ret) {
-		fence_retire(fence, -ECANCELED);
-		if (ret == -EBUSY)
-			ret = -ENOSPC;
-		goto out_put;
-	}
-	schedule_delayed_work(&fence->timeout, msecs_to_jiffies(timeout_ms));
-out_put:
+	if (ret)
+		goto err_put_fence;
 	dma_buf_put(dmabuf);
+
+	/* Waiters may see it now: something must signal it. */
+	dma_fence_get(&fence->base);
+	queue_delayed_work(fence_wq, &fence->timeout,
+			   msecs_to_jiffies(timeout_ms));
+	return &fence->base;
+
+err_put_fence:
+	dma_fence_put(&fence->base);
+err_put_buf:
+	dma_buf_put(dmabuf);
+	return ERR_PTR(ret);
+}
+
+/**
+ * mmngrbuf_fence_cancel() - signal a fence no file knows, and drop it
+ * @fence:	from mmngrbuf_fence_create(); the caller's reference is dropped
+ *
+ * For an attach that failed after the fence was made: it must not hold up
+ * the buffer until its timeout.
+ */
+void mmngrbuf_fence_cancel(struct dma_fence *fence)
+{
+	fence_retire(to_mmngrbuf_fence(fence), -ECANCELED);
+}
+
+/**
+ * mmngrbuf_fence_reserve() - reserve a number for a fence in a file
+ * @f:		the file
+ * @id:		out: the number; nothing is found under it until published
+ *
+ * Return: 0, -ENOSPC if @f has too many fences, or -ENOMEM.
+ */
+int mmngrbuf_fence_reserve(struct mmngrbuf_file *f, u32 *id)
+{
+	u32 max = clamp_val(READ_ONCE(file_max_fences), 1, MAX_FENCES);
+	int ret;
+
+	ret = xa_alloc(&f->fences, id, NULL, XA_LIMIT(1, max), GFP_KERNEL);
+	if (ret == -EBUSY) {
+		atomic64_inc(&f->bdev->fences_refused);
+		ret = -ENOSPC;
+	}
 	return ret;
 }
 
 /**
- * mmngrbuf_fence_sync_file() - a sync_file of one of a file's fences
+ * mmngrbuf_fence_unreserve() - give back a number that was never published
  * @f:		the file
- * @id:		the fence's number
- * @file:	out: the sync_file, with a reference for the caller
- *
- * Return: 0, -ENOENT for an unknown fence, or -ENOMEM.
+ * @id:		from mmngrbuf_fence_reserve()
  */
-int mmngrbuf_fence_sync_file(struct mmngrbuf_file *f, u32 id,
-			     struct file **file)
+void mmngrbuf_fence_unreserve(struct mmngrbuf_file *f, u32 id)
 {
-	struct mmngrbuf_fence *fence;
-	struct sync_file *sync;
+	xa_release(&f->fences, id);
+}
 
-	/* Under the xarray's lock, so that a concurrent signal cannot free it. */
-	xa_lock(&f->fences);
-	fence = xa_load(&f->fences, id);
-	if (fence)
-		dma_fence_get(&fence->base);
-	xa_unlock(&f->fences);
-	if (!fence)
-		return -ENOENT;
-
-	sync = sync_file_create(&fence->base);
-	dma_fence_put(&fence->base);
-	if (!sync)
-		return -ENOMEM;
-	*file = sync->file;
-	return 0;
+/**
+ * mmngrbuf_fence_publish() - enter a fence under its reserved number
+ * @f:		the file
+ * @id:		from mmngrbuf_fence_reserve()
+ * @fence:	from mmngrbuf_fence_create(); the file takes over the
+ *		caller's reference
+ *
+ * From here on another thread may signal and free the fence: the caller
+ * must not touch it again.
+ */
+void mmngrbuf_fence_publish(struct mmngrbuf_file *f, u32 id,
+			    struct dma_fence *fence)
+{
+	/* A reserved slot needs no memory: this cannot fail. */
+	WARN_ON(xa_err(xa_store(&f->fences, id, to_mmngrbuf_fence(fence),
+				GFP_KERNEL)));
 }
 
 /**
@@ -263,4 +327,25 @@ void mmngrbuf_fences_release(struct mmngrbuf_file *f)
 		fence_retire(fence, -ECANCELED);
 	}
 	xa_destroy(&f->fences);
+}
+
+/**
+ * mmngrbuf_fence_init() - set up what fences need, at module load
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mmngrbuf_fence_init(void)
+{
+	fence_wq = alloc_workqueue("mmngrbuf_fence", 0, 0);
+	return fence_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * mmngrbuf_fence_exit() - at module unload, once no fence is left
+ *
+ * Waits for a timeout that is still returning from freeing its fence.
+ */
+void mmngrbuf_fence_exit(void)
+{
+	destroy_workqueue(fence_wq);
 }

@@ -14,23 +14,38 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-direction.h>
 #include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/kref.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
 #include "mmngrbuf_drv.h"
 
 /**
- * struct mmngrbuf_import - one imported dma-buf
+ * struct mmngrbuf_import - one imported dma-buf, shared by its importers
+ * @ref:	imports of it not yet released, in any file
+ * @node:	in &mmngrbuf_device.imports
+ * @bdev:	the importing device
  * @dmabuf:	the buffer, one reference
  * @attach:	its attachment to the mmngrbuf device
  * @sgt:	the attachment's mapping
+ * @dir:	the direction it is mapped in
  * @dma_addr:	start of the mapping
  * @size:	bytes
+ *
+ * A device has one mapping of a buffer however often it is imported:
+ * overlapping mappings of the same memory for the same device only cost
+ * IOMMU space and cache maintenance, and the DMA API tracks at most seven.
  */
 struct mmngrbuf_import {
+	struct kref ref;
+	struct hlist_node node;
+	struct mmngrbuf_device *bdev;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
+	enum dma_data_direction dir;
 	dma_addr_t dma_addr;
 	u64 size;
 };
@@ -52,48 +67,44 @@ static u64 contiguous_size(struct sg_table *sgt)
 	return size;
 }
 
-/**
- * mmngrbuf_import() - attach a dma-buf to a device and map it as one block
- * @dev:	the importing device
- * @fd:		a dma-buf file descriptor of the caller
- *
- * Return: the import, to be released with mmngrbuf_import_release(), or
- * ERR_PTR(-EBADF) for a bad @fd, ERR_PTR(-EINVAL) if it is not a dma-buf,
- * ERR_PTR(-EXDEV) if the mapping is not contiguous, or the exporter's error.
- */
-struct mmngrbuf_import *mmngrbuf_import(struct device *dev, int fd)
+/* Attach and map @dmabuf for @bdev; takes over the caller's reference. */
+static struct mmngrbuf_import *import_new(struct mmngrbuf_device *bdev,
+					  struct dma_buf *dmabuf)
 {
+	struct device *dev = bdev->dev;
 	struct mmngrbuf_import *imp;
 	int ret;
 
 	imp = kzalloc(sizeof(*imp), GFP_KERNEL);
-	if (!imp)
-		return ERR_PTR(-ENOMEM);
-
-	imp->dmabuf = dma_buf_get(fd);
-	if (IS_ERR(imp->dmabuf)) {
-		ret = PTR_ERR(imp->dmabuf);
-		goto err_free;
-	}
-	imp->size = imp->dmabuf->size;
-
-	imp->attach = dma_buf_attach(imp->dmabuf, dev);
-	if (IS_ERR(imp->attach)) {
-		ret = PTR_ERR(imp->attach);
+	if (!imp) {
+		ret = -ENOMEM;
 		goto err_put;
 	}
+	kref_init(&imp->ref);
+	imp->bdev = bdev;
+	imp->dmabuf = dmabuf;
+	imp->size = dmabuf->size;
+	/*
+	 * The hardware may read and write what it may: a buffer shared
+	 * read-only is mapped for reading only, as its write fences are
+	 * refused.
+	 */
+	imp->dir = dmabuf->file->f_mode & FMODE_WRITE ? DMA_BIDIRECTIONAL :
+							DMA_TO_DEVICE;
 
-	/* The hardware may read and write it: user space decides. */
-	imp->sgt = dma_buf_map_attachment_unlocked(imp->attach,
-						   DMA_BIDIRECTIONAL);
+	imp->attach = dma_buf_attach(dmabuf, dev);
+	if (IS_ERR(imp->attach)) {
+		ret = PTR_ERR(imp->attach);
+		goto err_free;
+	}
+	imp->sgt = dma_buf_map_attachment_unlocked(imp->attach, imp->dir);
 	if (IS_ERR(imp->sgt)) {
 		ret = PTR_ERR(imp->sgt);
 		goto err_detach;
 	}
-
 	if (contiguous_size(imp->sgt) < imp->size) {
 		dev_dbg(dev, "a dma-buf of %s is not contiguous for %s\n",
-			imp->dmabuf->exp_name, dev_name(dev));
+			dmabuf->exp_name, dev_name(dev));
 		ret = -EXDEV;
 		goto err_unmap;
 	}
@@ -101,28 +112,73 @@ struct mmngrbuf_import *mmngrbuf_import(struct device *dev, int fd)
 	return imp;
 
 err_unmap:
-	dma_buf_unmap_attachment_unlocked(imp->attach, imp->sgt,
-					  DMA_BIDIRECTIONAL);
+	dma_buf_unmap_attachment_unlocked(imp->attach, imp->sgt, imp->dir);
 err_detach:
-	dma_buf_detach(imp->dmabuf, imp->attach);
-err_put:
-	dma_buf_put(imp->dmabuf);
+	dma_buf_detach(dmabuf, imp->attach);
 err_free:
 	kfree(imp);
+err_put:
+	dma_buf_put(dmabuf);
 	return ERR_PTR(ret);
 }
 
 /**
- * mmngrbuf_import_release() - undo mmngrbuf_import()
- * @imp:	the import; freed
+ * mmngrbuf_import() - attach a dma-buf to a device and map it as one block
+ * @bdev:	the importing device
+ * @fd:		a dma-buf file descriptor of the caller
+ *
+ * A buffer the device has imported already is not mapped again: the
+ * caller shares that import.
+ *
+ * Return: the import, to be released with mmngrbuf_import_put(), or
+ * ERR_PTR(-EBADF) for a bad @fd, ERR_PTR(-EINVAL) if it is not a dma-buf,
+ * ERR_PTR(-EXDEV) if the mapping is not contiguous, or the exporter's error.
  */
-void mmngrbuf_import_release(struct mmngrbuf_import *imp)
+struct mmngrbuf_import *mmngrbuf_import(struct mmngrbuf_device *bdev, int fd)
 {
-	dma_buf_unmap_attachment_unlocked(imp->attach, imp->sgt,
-					  DMA_BIDIRECTIONAL);
+	struct mmngrbuf_import *imp;
+	struct dma_buf *dmabuf;
+
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf))
+		return ERR_CAST(dmabuf);
+
+	mutex_lock(&bdev->import_lock);
+	hash_for_each_possible(bdev->imports, imp, node, (unsigned long)dmabuf) {
+		if (imp->dmabuf == dmabuf) {
+			kref_get(&imp->ref);
+			mutex_unlock(&bdev->import_lock);
+			dma_buf_put(dmabuf);
+			return imp;
+		}
+	}
+	imp = import_new(bdev, dmabuf);
+	if (!IS_ERR(imp))
+		hash_add(bdev->imports, &imp->node, (unsigned long)dmabuf);
+	mutex_unlock(&bdev->import_lock);
+	return imp;
+}
+
+static void import_release(struct kref *ref)
+{
+	struct mmngrbuf_import *imp = container_of(ref, struct mmngrbuf_import, ref);
+
+	hash_del(&imp->node);
+	mutex_unlock(&imp->bdev->import_lock);
+
+	dma_buf_unmap_attachment_unlocked(imp->attach, imp->sgt, imp->dir);
 	dma_buf_detach(imp->dmabuf, imp->attach);
 	dma_buf_put(imp->dmabuf);
 	kfree(imp);
+}
+
+/**
+ * mmngrbuf_import_put() - release one import of a buffer
+ * @imp:	from mmngrbuf_import(); unmapped and freed with its last import
+ */
+void mmngrbuf_import_put(struct mmngrbuf_import *imp)
+{
+	kref_put_mutex(&imp->ref, import_release, &imp->bdev->import_lock);
 }
 
 /**

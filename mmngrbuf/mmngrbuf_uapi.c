@@ -10,6 +10,8 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/moduleparam.h>
+#include <linux/sync_file.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
@@ -20,7 +22,12 @@
 #include "mmngrbuf_drv.h"
 
 /* Imports per file: each pins a mapping, so there is a bound. */
-#define MAX_IMPORTS	1024
+#define MAX_IMPORTS	65536
+
+static unsigned int file_max_imports = 1024;
+module_param(file_max_imports, uint, 0644);
+MODULE_PARM_DESC(file_max_imports,
+		 "Imports one open /dev/rgnmmbuf may hold (1-65536, default 1024)");
 
 static int get_arg(void *karg, size_t ksize, unsigned int cmd,
 		   void __user *uarg)
@@ -104,6 +111,10 @@ static int ioctl_alloc(unsigned int cmd, void __user *uarg)
 	return put_arg(uarg, cmd, &a, sizeof(a));
 }
 
+/*
+ * As fences: the handle is reserved, and entered only once the caller has
+ * it, so that a racing IMPORT_RELEASE cannot free the import under us.
+ */
 static int ioctl_import(struct mmngrbuf_file *f, unsigned int cmd,
 			void __user *uarg)
 {
@@ -118,24 +129,34 @@ static int ioctl_import(struct mmngrbuf_file *f, unsigned int cmd,
 	    i.reserved[0] || i.reserved[1])
 		return -EINVAL;
 
-	imp = mmngrbuf_import(f->bdev->dev, i.fd);
-	if (IS_ERR(imp))
-		return PTR_ERR(imp);
-	ret = xa_alloc(&f->imports, &i.handle, imp, XA_LIMIT(1, MAX_IMPORTS),
+	ret = xa_alloc(&f->imports, &i.handle, NULL,
+		       XA_LIMIT(1, clamp_val(READ_ONCE(file_max_imports), 1,
+					     MAX_IMPORTS)),
 		       GFP_KERNEL);
-	if (ret) {
-		mmngrbuf_import_release(imp);
-		return ret == -EBUSY ? -ENOSPC : ret;
+	if (ret == -EBUSY) {
+		atomic64_inc(&f->bdev->imports_refused);
+		return -ENOSPC;
+	}
+	if (ret)
+		return ret;
+	imp = mmngrbuf_import(f->bdev, i.fd);
+	if (IS_ERR(imp)) {
+		ret = PTR_ERR(imp);
+		goto err_release;
 	}
 	i.size = mmngrbuf_import_size(imp);
 	i.dev_addr = mmngrbuf_import_dma_addr(imp);
 	ret = put_arg(uarg, cmd, &i, sizeof(i));
-	if (ret) {
-		/* The caller never learnt the handle: undo. */
-		imp = xa_erase(&f->imports, i.handle);
-		if (imp)
-			mmngrbuf_import_release(imp);
-	}
+	if (ret)
+		goto err_put;
+	/* The reserved slot needs no memory: this cannot fail. */
+	WARN_ON(xa_err(xa_store(&f->imports, i.handle, imp, GFP_KERNEL)));
+	return 0;
+
+err_put:
+	mmngrbuf_import_put(imp);
+err_release:
+	xa_release(&f->imports, i.handle);
 	return ret;
 }
 
@@ -154,16 +175,23 @@ static int ioctl_import_release(struct mmngrbuf_file *f, unsigned int cmd,
 	imp = xa_erase(&f->imports, r.handle);
 	if (!imp)
 		return -ENOENT;
-	mmngrbuf_import_release(imp);
+	mmngrbuf_import_put(imp);
 	return 0;
 }
 
+/*
+ * The fence's number is reserved first and the fence entered under it only
+ * when everything else has worked and the caller has the answer: until
+ * then no other thread can signal it, and an undo never meets a number
+ * someone else has been given since.
+ */
 static int ioctl_fence_attach(struct mmngrbuf_file *f, unsigned int cmd,
 			      void __user *uarg)
 {
 	const u32 flags = MMNGRBUF_FENCE_WRITE | MMNGRBUF_FENCE_SYNC_FILE;
 	struct mmngrbuf_fence_attach a;
-	struct file *sync = NULL;
+	struct sync_file *sync = NULL;
+	struct dma_fence *fence;
 	int ret;
 
 	ret = get_arg(&a, sizeof(a), cmd, uarg);
@@ -173,16 +201,23 @@ static int ioctl_fence_attach(struct mmngrbuf_file *f, unsigned int cmd,
 	    a.reserved[0] || a.reserved[1])
 		return -EINVAL;
 
-	ret = mmngrbuf_fence_attach(f, a.fd, a.flags & MMNGRBUF_FENCE_WRITE,
-				    a.timeout_ms, &a.fence);
+	ret = mmngrbuf_fence_reserve(f, &a.fence);
 	if (ret)
 		return ret;
+	fence = mmngrbuf_fence_create(a.fd, a.flags & MMNGRBUF_FENCE_WRITE,
+				      a.timeout_ms);
+	if (IS_ERR(fence)) {
+		ret = PTR_ERR(fence);
+		goto err_unreserve;
+	}
 
 	a.sync_file = -1;
 	if (a.flags & MMNGRBUF_FENCE_SYNC_FILE) {
-		ret = mmngrbuf_fence_sync_file(f, a.fence, &sync);
-		if (ret)
-			goto err_signal;
+		sync = sync_file_create(fence);
+		if (!sync) {
+			ret = -ENOMEM;
+			goto err_cancel;
+		}
 		ret = get_unused_fd_flags(O_CLOEXEC);
 		if (ret < 0)
 			goto err_fput;
@@ -191,9 +226,11 @@ static int ioctl_fence_attach(struct mmngrbuf_file *f, unsigned int cmd,
 	ret = put_arg(uarg, cmd, &a, sizeof(a));
 	if (ret)
 		goto err_put_fd;
+
+	mmngrbuf_fence_publish(f, a.fence, fence);
 	/* Only now: an fd the caller never learnt of would leak. */
 	if (sync)
-		fd_install(a.sync_file, sync);
+		fd_install(a.sync_file, sync->file);
 	return 0;
 
 err_put_fd:
@@ -201,10 +238,12 @@ err_put_fd:
 		put_unused_fd(a.sync_file);
 err_fput:
 	if (sync)
-		fput(sync);
-err_signal:
+		fput(sync->file);
+err_cancel:
 	/* Nobody knows the fence: it must not hold up the buffer. */
-	mmngrbuf_fence_signal(f, a.fence, -ECANCELED);
+	mmngrbuf_fence_cancel(fence);
+err_unreserve:
+	mmngrbuf_fence_unreserve(f, a.fence);
 	return ret;
 }
 

@@ -67,7 +67,9 @@ static int alloc_va(MMNGR_ID *pid, size_t size, unsigned int *phard_addr,
 	}
 	if (ioctl(fd, MM_IOC_ALLOC, &p)) {
 		diag(__func__, "MM_IOC_ALLOC of %zu bytes: %m", size);
-		return fail_close(fd, errno == ENOMEM ? R_MM_NOMEM : R_MM_FATAL);
+		/* EDQUOT: this user's limit on the pool; no memory for it. */
+		return fail_close(fd, errno == ENOMEM || errno == EDQUOT ?
+				      R_MM_NOMEM : R_MM_FATAL);
 	}
 	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (va == MAP_FAILED) {
@@ -106,7 +108,7 @@ static int alloc_pa(MMNGR_ID *pid, size_t size, unsigned int *phard_addr,
 		diag(__func__, "MM_IOC_ALLOC_CO of %zu bytes, flag %#x: %m",
 		     size, flag);
 		/* EINVAL: the board has no such pool (SSP, lossy format). */
-		if (errno == ENOMEM)
+		if (errno == ENOMEM || errno == EDQUOT)
 			ret = R_MM_NOMEM;
 		else if (errno == EINVAL)
 			ret = R_MM_PARE;

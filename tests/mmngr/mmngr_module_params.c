@@ -6,12 +6,13 @@
  * pool of that size at that address (boards without a device-tree pool),
  * and share_policy= is taken at load.
  *
- * mmngrbuf and mmngr are unloaded first and reloaded afterwards with the
- * parameters they had; if either is in use the tests are skipped.
+ * mmngrbuf and mmngr are unloaded first and reloaded afterwards with all
+ * the parameters they had; if either is in use the tests are skipped.
  */
 
 #define _GNU_SOURCE
 #define _FILE_OFFSET_BITS 64
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -46,6 +47,41 @@ static void read_param(const char *mod, const char *param, char *val,
 	}
 	val[n > 0 ? n : 0] = '\0';
 	val[strcspn(val, "\n")] = '\0';
+}
+
+/*
+ * Every parameter of @mod as "name=value ...", the way finit_module()
+ * takes them, to load it again as it is; unset strings are left out.
+ */
+static int all_params(const char *mod, char *out, size_t len)
+{
+	char dir[64], val[128];
+	struct dirent *d;
+	size_t used = 0;
+	DIR *dp;
+	int n;
+
+	snprintf(dir, sizeof(dir), "/sys/module/%s/parameters", mod);
+	dp = opendir(dir);
+	if (!dp)
+		return -1;
+	out[0] = '\0';
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		read_param(mod, d->d_name, val, sizeof(val));
+		if (!strcmp(val, "(null)"))
+			continue;
+		n = snprintf(out + used, len - used, "%s%s=%s", used ? " " : "",
+			     d->d_name, val);
+		if (n < 0 || (size_t)n >= len - used) {
+			closedir(dp);
+			return -1;
+		}
+		used += n;
+	}
+	closedir(dp);
+	return 0;
 }
 
 static int is_loaded(const char *mod)
@@ -151,9 +187,8 @@ static unsigned long long first_page(void)
 }
 
 FIXTURE(reload) {
-	char carveout[64];
-	char policy[16];
-	char fence_timeout[16];
+	char mmngr_params[512];
+	char mmngrbuf_params[512];
 	long long mm_size;
 	int movable;
 	int reloaded;
@@ -165,11 +200,10 @@ FIXTURE_SETUP(reload)
 		SKIP(return, "needs root");
 	if (!is_loaded("mmngr") || !is_loaded("mmngrbuf"))
 		SKIP(return, "mmngr and mmngrbuf are not both loaded");
-	read_param("mmngr", "carveout", self->carveout, sizeof(self->carveout));
-	read_param("mmngr", "share_policy", self->policy, sizeof(self->policy));
-	read_param("mmngrbuf", "fence_timeout_ms", self->fence_timeout,
-		   sizeof(self->fence_timeout));
-	ASSERT_NE(0, self->policy[0]);
+	ASSERT_EQ(0, all_params("mmngr", self->mmngr_params,
+				sizeof(self->mmngr_params)));
+	ASSERT_EQ(0, all_params("mmngrbuf", self->mmngrbuf_params,
+				sizeof(self->mmngrbuf_params)));
 	self->mm_size = pool_stat("multimedia", "size");
 	self->movable = pool_kind_is("multimedia", "movable");
 
@@ -186,18 +220,12 @@ FIXTURE_SETUP(reload)
 
 FIXTURE_TEARDOWN(reload)
 {
-	char params[128];
-
 	if (!self->reloaded)
 		return;
 	if (is_loaded("mmngr"))
 		unload("mmngr");
-	snprintf(params, sizeof(params), "share_policy=%s%s%s", self->policy,
-		 strcmp(self->carveout, "(null)") ? " carveout=" : "",
-		 strcmp(self->carveout, "(null)") ? self->carveout : "");
-	EXPECT_EQ(0, load("mmngr", params));
-	snprintf(params, sizeof(params), "fence_timeout_ms=%s", self->fence_timeout);
-	EXPECT_EQ(0, load("mmngrbuf", params));
+	EXPECT_EQ(0, load("mmngr", self->mmngr_params));
+	EXPECT_EQ(0, load("mmngrbuf", self->mmngrbuf_params));
 	EXPECT_EQ(0, access("/dev/rgnmm", F_OK));
 	EXPECT_EQ(0, access("/dev/rgnmmbuf", F_OK));
 	/* As before: the rest of the suite counts on it. */

@@ -10,12 +10,14 @@
 #define _GNU_SOURCE
 #define _FILE_OFFSET_BITS 64
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -321,6 +323,83 @@ TEST_F(dev, mmap_windows)
 	EXPECT_EQ(0, do_free(self->fd, b.handle));
 	/* Freed: no longer mappable. */
 	EXPECT_TRUE(map(self->fd, 4096, b.mmap_offset) == MAP_FAILED);
+}
+
+/*
+ * A file opened read-only maps its buffers for reading: such a shared
+ * mapping has VM_MAYSHARE but not VM_SHARED, which the old code took for a
+ * private mapping.
+ */
+TEST_F(dev, readonly_file_maps_for_reading)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct mmngr_alloc a;
+	unsigned char *p;
+	int fd;
+
+	fd = open("/dev/mmngr", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, do_alloc(fd, &a, self->heap, 2 * page, 0, MMNGR_CACHING_CACHED));
+	p = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, fd, a.mmap_offset);
+	ASSERT_TRUE(p != MAP_FAILED);
+	EXPECT_EQ(0, p[0]);
+	EXPECT_EQ(0, p[2 * page - 1]);
+	munmap(p, 2 * page);
+	EXPECT_TRUE(mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 a.mmap_offset) == MAP_FAILED);
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_TRUE(mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd,
+			 a.mmap_offset) == MAP_FAILED);
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+struct freer {
+	int fd;
+	int stop;	/* __atomic */
+	unsigned long hits;
+};
+
+static void *freer_run(void *arg)
+{
+	struct freer *f = arg;
+
+	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE))
+		if (!do_free(f->fd, 1))
+			f->hits++;
+	return NULL;
+}
+
+/*
+ * A handle must not be found before its buffer is complete and the caller
+ * knows it: the old code read the buffer after publishing the (predictable)
+ * handle, racing a FREE of it, and reported what it read from freed memory.
+ */
+TEST_F(dev, alloc_races_free)
+{
+	struct freer f = { .fd = self->fd };
+	unsigned long allocated = 0;
+	struct mmngr_alloc a;
+	pthread_t t;
+	time_t end;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, freer_run, &f));
+	end = time(NULL) + 2;
+	while (time(NULL) < end) {
+		ASSERT_EQ(0, do_alloc(self->fd, &a, self->heap, 4096, 0,
+				      MMNGR_CACHING_CACHED));
+		allocated++;
+		ASSERT_NE(0, a.dev_addr);
+		ASSERT_EQ((__u64)a.handle << 32, a.mmap_offset);
+		/* Someone else's handle 1, or ours to free. */
+		if (a.handle != 1)
+			ASSERT_EQ(0, do_free(self->fd, a.handle));
+	}
+	__atomic_store_n(&f.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	TH_LOG("%lu allocations, %lu freed by the other thread",
+	       allocated, f.hits);
+	EXPECT_LT(0, f.hits);
 }
 
 /*

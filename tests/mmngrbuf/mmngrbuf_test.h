@@ -53,6 +53,22 @@ static inline long long heap_used(void)
 	return n > 0 ? atoll(buf) : -1;
 }
 
+/* The kernel's taint flags (/proc/sys/kernel/tainted); 0 if unreadable. */
+#define TAINT_WARN	(1L << 9)
+
+static inline long kernel_taint(void)
+{
+	char buf[32] = { 0 };
+	int fd = open("/proc/sys/kernel/tainted", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atol(buf) : 0;
+}
+
 static inline int dmabuf_sync(int fd, __u64 flags)
 {
 	struct dma_buf_sync s = { .flags = flags };

@@ -136,8 +136,9 @@ struct mmngrbuf_import_release {
  * poll(), DMA_BUF_IOCTL_EXPORT_SYNC_FILE, DMA_BUF_IOCTL_SYNC and importing
  * drivers.  Fails with EBUSY while a conflicting fence is unsignalled (any
  * fence for a write fence, a write fence for a read fence), as vgem does.
- * A file holds at most 4096 fences it has not signalled with
- * MMNGRBUF_IOCTL_FENCE_SIGNAL, timed-out ones included (ENOSPC).
+ * A file holds at most file_max_fences (module parameter, default 4096)
+ * fences it has not signalled with MMNGRBUF_IOCTL_FENCE_SIGNAL, timed-out
+ * ones included (ENOSPC).
  */
 struct mmngrbuf_fence_attach {
 	__s32 fd;
