@@ -190,6 +190,7 @@ FIXTURE(reload) {
 	char mmngr_params[512];
 	char mmngrbuf_params[512];
 	long long mm_size;
+	unsigned long long mm_base;
 	int movable;
 	int reloaded;
 };
@@ -206,6 +207,8 @@ FIXTURE_SETUP(reload)
 				sizeof(self->mmngrbuf_params)));
 	self->mm_size = pool_stat("multimedia", "size");
 	self->movable = pool_kind_is("multimedia", "movable");
+	if (self->movable)
+		self->mm_base = first_page();
 
 	if (unload("mmngrbuf"))
 		SKIP(return, "mmngrbuf is in use (%s)", strerror(errno));
@@ -266,19 +269,21 @@ TEST_F(reload, carveout_size_and_base)
 
 	if (!self->reloaded)
 		SKIP(return, "modules not reloadable");
-
-	if (!self->movable)
+	if (!self->movable || !self->mm_base)
 		SKIP(return, "the board's multimedia pool is not from carveout=");
-	ASSERT_EQ(0, load("mmngr", "carveout=16M"));
+
+	/* SIZE alone: the search finds the same memory again. */
+	snprintf(params, sizeof(params), "carveout=%lluM",
+		 (unsigned long long)self->mm_size / MiB);
+	ASSERT_EQ(0, load("mmngr", params));
 	ASSERT_EQ(0, access("/dev/rgnmm", F_OK));
-	EXPECT_EQ(16 * MiB, pool_stat("multimedia", "size"));
+	EXPECT_EQ(self->mm_size, pool_stat("multimedia", "size"));
 	EXPECT_TRUE(pool_kind_is("multimedia", "movable"));
-	base = first_page();
-	ASSERT_NE(0, base);
-	EXPECT_EQ(0, base % (2 * MiB));		/* whole pageblocks */
+	EXPECT_EQ(self->mm_base, first_page());
 	ASSERT_EQ(0, unload("mmngr"));
 
-	/* The same memory again, by address, and smaller. */
+	/* SIZE@BASE: smaller, from a given address inside it. */
+	base = self->mm_base + 8 * MiB;
 	snprintf(params, sizeof(params), "carveout=8M@%#llx", base);
 	ASSERT_EQ(0, load("mmngr", params));
 	EXPECT_EQ(8 * MiB, pool_stat("multimedia", "size"));
