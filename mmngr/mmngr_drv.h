@@ -126,7 +126,7 @@ struct mmngr_pool {
  * struct mmngr_buffer - one physically contiguous allocation
  * @ref:	holders: the allocating file, user mappings, dma-bufs, drivers
  * @pool:	where it came from
- * @rb:		in the address registry (mmngr_buffer.c)
+ * @rb:		in the address registry (mmngr_registry.c)
  * @size:	bytes, a multiple of PAGE_SIZE
  * @phys:	physical address
  * @dma_addr:	address for the mmngr device: the "hard address"
@@ -178,8 +178,10 @@ struct mmngr_device {
 	atomic64_t handles_refused;
 };
 
-/* mmngr_pool.c */
+/* mmngr_discover.c */
 int mmngr_pools_init(struct mmngr_device *mdev);
+
+/* mmngr_pool.c */
 struct mmngr_pool *mmngr_pool_by_index(struct mmngr_device *mdev,
 				       unsigned int index);
 u64 mmngr_pool_largest_free(struct mmngr_pool *pool);
@@ -197,15 +199,27 @@ void mmngr_quota_uncharge(struct mmngr_pool *pool, kuid_t uid, u64 bytes);
 /* mmngr_buffer.c; the exported part is in <linux/mmngr.h> */
 struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,
 					 u64 align, enum mmngr_caching caching);
-bool mmngr_vma_is_buffer(struct vm_area_struct *vma);
+
+/* The device a buffer is allocated and mapped for. */
+static inline struct device *mmngr_buffer_dev(const struct mmngr_buffer *buf)
+{
+	return buf->pool->mdev->dev;
+}
+
+/* mmngr_registry.c */
+void mmngr_registry_insert(struct mmngr_buffer *buf);
+void mmngr_registry_remove(struct mmngr_buffer *buf);
 int mmngr_debugfs_init(void);
 void mmngr_debugfs_exit(void);
+
+/* mmngr_cpu.c */
+bool mmngr_vma_is_buffer(struct vm_area_struct *vma);
 
 /* mmngr_drv.c */
 int mmngr_misc_register(struct mmngr_device *mdev, struct miscdevice *misc,
 			const char *name, const struct file_operations *fops);
 
-/* mmngr_cdev.c: /dev/rgnmm */
+/* mmngr_rgnmm.c: /dev/rgnmm */
 extern const struct file_operations mmngr_rgnmm_fops;
 
 /* mmngr_uapi.c: /dev/mmngr */

@@ -225,6 +225,8 @@ int mmngr_sysfs_init(struct mmngr_device *mdev)
 		ret = kobject_add(&pool->kobj, mdev->pools_kobj, "%s", pool->name);
 		if (ret)
 			return ret;
+		/* Tell udev, as a device's attributes would. */
+		kobject_uevent(&pool->kobj, KOBJ_ADD);
 	}
 	return 0;
 }

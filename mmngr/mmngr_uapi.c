@@ -242,7 +242,7 @@ static long mmngr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct mmngr_file *f = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
-	if (_IOC_TYPE(cmd) != 'm')
+	if (_IOC_TYPE(cmd) != MMNGR_IOC_MAGIC)
 		return -ENOTTY;
 
 	/* Match on number and direction; the size may differ (see get_arg). */

@@ -49,7 +49,7 @@ static int mmngrbuf_probe(struct platform_device *pdev)
 
 	platform_set_drvdata(pdev, bdev);
 
-	return mmngrbuf_cdev_register(bdev);
+	return mmngrbuf_misc_register(bdev);
 }
 
 /* Refusals for the per-file limits, in the device's sysfs directory. */

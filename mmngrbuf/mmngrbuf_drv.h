@@ -49,7 +49,7 @@ struct mmngrbuf_file {
 
 struct mmngr_buffer;
 
-int mmngrbuf_cdev_register(struct mmngrbuf_device *bdev);
+int mmngrbuf_misc_register(struct mmngrbuf_device *bdev);
 
 bool mmngrbuf_fd_flags_valid(unsigned int fd_flags);
 int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
@@ -74,5 +74,8 @@ void mmngrbuf_fence_exit(void);
 
 long mmngrbuf_uapi_ioctl(struct mmngrbuf_file *f, unsigned int cmd,
 			 void __user *uarg);
+long mmngrbuf_rgnmm_ioctl(struct mmngrbuf_file *f, unsigned int cmd,
+			  void __user *uarg, bool compat);
+void mmngrbuf_rgnmm_release(struct mmngrbuf_file *f);
 
 #endif /* _MMNGRBUF_DRV_H */

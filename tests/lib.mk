@@ -20,7 +20,10 @@ CFLAGS += -I$(KSFT_HARNESS_DIR)
 
 all: $(TEST_GEN_PROGS)
 
-$(OUTPUT)/%: %.c $(LOCAL_HDRS) | $(OUTPUT)
+# The project's uapi headers, when built here (not inside a kernel tree).
+UAPI_HDRS := $(wildcard $(selfdir)/../include/uapi/linux/*.h)
+
+$(OUTPUT)/%: %.c $(LOCAL_HDRS) $(UAPI_HDRS) | $(OUTPUT)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
 
 $(OUTPUT):

@@ -12,6 +12,7 @@
 
 #include <linux/pgtable.h>
 #include <linux/types.h>
+#include <uapi/linux/mmngr.h>
 
 struct file;
 struct mmngr_buffer;

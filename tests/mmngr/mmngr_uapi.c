@@ -217,7 +217,12 @@ TEST_F(dev, invalid_arguments)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, MMNGR_IOCTL_ALLOC, (void *)8));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->fd, _IO('m', 0x4f)));
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(MMNGR_IOC_MAGIC, 0x1f)));
+	EXPECT_EQ(ENOTTY, errno);
+	/* mmngrbuf's numbers are not this device's, nor the old ones. */
+	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(MMNGR_IOC_MAGIC, 0x21, char[48]), &a));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOWR('m', 0x41, struct mmngr_alloc), &a));
 	EXPECT_EQ(ENOTTY, errno);
 	/* The Renesas ABI's commands are not this device's. */
 	EXPECT_EQ(-1, ioctl(self->fd, _IOWR('m', 0, char[48]), &a));
@@ -238,8 +243,8 @@ TEST_F(dev, struct_sizes)
 		struct mmngr_alloc a;
 		__u64 future[2];
 	} big;
-	unsigned long cmd_big = _IOWR('m', 0x41, big);
-	unsigned long cmd_small = _IOWR('m', 0x41, char[24]);
+	unsigned long cmd_big = _IOWR(MMNGR_IOC_MAGIC, 0x01, big);
+	unsigned long cmd_small = _IOWR(MMNGR_IOC_MAGIC, 0x01, char[24]);
 
 	memset(&big, 0, sizeof(big));
 	big.a.size = 4096;

@@ -435,6 +435,88 @@ TEST(share_refused_to_other_users)
 	close(fd);
 }
 
+#define SHARE_POLICY	"/sys/module/mmngr/parameters/share_policy"
+#define LAST_PID	"/proc/sys/kernel/ns_last_pid"
+
+static int write_int(const char *path, int v)
+{
+	char buf[16];
+	int fd = open(path, O_WRONLY), n, ok;
+
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%d", v);
+	ok = write(fd, buf, n) == n;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static int read_int(const char *path)
+{
+	char buf[16] = { 0 };
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+/*
+ * With share_policy=0 only the allocating process may SHARE a buffer, and
+ * that means the process, not its number: a later process given the same
+ * PID (here on purpose, through ns_last_pid) is someone else.
+ */
+TEST(share_owner_is_the_process_not_its_pid)
+{
+	int policy = read_int(SHARE_POLICY);
+	int fd, sfd, status, same;
+	struct MM_PARAM p;
+	pid_t a, c;
+
+	if (access(LAST_PID, W_OK))
+		SKIP(return, "no %s (CONFIG_CHECKPOINT_RESTORE)", LAST_PID);
+	ASSERT_LE(0, policy);
+	/* A allocates on our file, so the buffer outlives A. */
+	fd = dev_open();
+	ASSERT_LE(0, fd);
+	a = fork();
+	ASSERT_LE(0, a);
+	if (!a)
+		_exit(mm_ioctl(fd, MM_IOC_ALLOC, 4096, 0, MM_KERNELHEAP) ? 1 : 0);
+	ASSERT_EQ(a, waitpid(a, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, mm_get(fd, &p));
+
+	ASSERT_EQ(0, write_int(SHARE_POLICY, 0));
+	sfd = dev_open();
+	ASSERT_LE(0, sfd);
+	/* C gets A's number, and gives up root's privileges. */
+	ASSERT_EQ(0, write_int(LAST_PID, a - 1));
+	c = fork();
+	ASSERT_LE(0, c);
+	if (!c) {
+		if (getpid() != a)
+			_exit(10);
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		if (!mm_ioctl(sfd, MM_IOC_SHARE, 4096, p.hard_addr, 0))
+			_exit(3);
+		_exit(errno == EINVAL ? 0 : 4);
+	}
+	ASSERT_EQ(c, waitpid(c, &status, 0));
+	same = c == a;
+	EXPECT_EQ(0, write_int(SHARE_POLICY, policy));
+	close(sfd);
+	close(fd);
+	if (!same)
+		SKIP(return, "another process took PID %d first", a);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 TEST(carveout)
 {
 	const char *pool = carveout_pool();

@@ -167,14 +167,14 @@ struct mmngrbuf_alloc_v0 {
 	__u32 reserved0;
 };
 
-#define MMNGRBUF_IOCTL_ALLOC_V0	_IOWR('d', 0x41, struct mmngrbuf_alloc_v0)
+#define MMNGRBUF_IOCTL_ALLOC_V0	_IOWR(MMNGR_IOC_MAGIC, 0x21, struct mmngrbuf_alloc_v0)
 
 struct mmngrbuf_alloc_next {
 	struct mmngrbuf_alloc cur;
 	__u64 extra[2];
 };
 
-#define MMNGRBUF_IOCTL_ALLOC_NEXT _IOWR('d', 0x41, struct mmngrbuf_alloc_next)
+#define MMNGRBUF_IOCTL_ALLOC_NEXT _IOWR(MMNGR_IOC_MAGIC, 0x21, struct mmngrbuf_alloc_next)
 
 TEST_F(alloc, structure_sizes)
 {

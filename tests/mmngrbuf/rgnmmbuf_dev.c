@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/mmngr.h>
 #include <linux/rgnmm.h>
 
 #include "kselftest_harness.h"
@@ -57,6 +58,11 @@ TEST(bound_to_driver)
 TEST_F(dev, unknown_ioctl_is_enotty)
 {
 	EXPECT_EQ(-1, ioctl(self->fd, _IO('d', 0x7f)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(MMNGR_IOC_MAGIC, 0x3f)));
+	EXPECT_EQ(ENOTTY, errno);
+	/* /dev/mmngr's numbers are not this device's. */
+	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(MMNGR_IOC_MAGIC, 0x01, char[48]), NULL));
 	EXPECT_EQ(ENOTTY, errno);
 	/* Right number, wrong size: not the same command. */
 	EXPECT_EQ(-1, ioctl(self->fd, _IOWR('d', 0, char[3]), NULL));

@@ -18,7 +18,7 @@
 #include "kselftest_harness.h"
 
 /* How long each race runs. */
-#define RACE_MS		1500
+#define RACE_MS		3000
 
 static double now_ms(void)
 {
@@ -76,10 +76,11 @@ FIXTURE_SETUP(regress)
 {
 	self->bfd = open("/dev/rgnmmbuf", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->bfd);
+	/*
+	 * A kernel that warned before this test cannot show whether it warns
+	 * again: then only the lane's check of the kernel log can tell.
+	 */
 	self->taint = kernel_taint();
-	/* A kernel warned before us: we could not tell ours apart. */
-	if (self->taint & TAINT_WARN)
-		SKIP(return, "the kernel is tainted by an earlier warning");
 }
 
 FIXTURE_TEARDOWN(regress)
@@ -120,9 +121,6 @@ TEST_F(regress, fence_attach_races_signal)
 			continue;
 		}
 		attached++;
-		/* Let the timeouts of the fences nobody signalled run. */
-		if (!(attached % 64))
-			usleep(2000);
 	}
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);

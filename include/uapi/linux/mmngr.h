@@ -118,9 +118,17 @@ struct mmngr_sync {
 	__u64 reserved;
 };
 
-#define MMNGR_IOCTL_POOL_INFO	_IOWR('m', 0x40, struct mmngr_pool_info)
-#define MMNGR_IOCTL_ALLOC	_IOWR('m', 0x41, struct mmngr_alloc)
-#define MMNGR_IOCTL_FREE	_IOW('m', 0x42, struct mmngr_free)
-#define MMNGR_IOCTL_SYNC	_IOW('m', 0x43, struct mmngr_sync)
+/*
+ * The modern ABIs' ioctl type, free in the kernel's ioctl-number.rst (the
+ * Renesas ABI keeps the original's 'm' and 'd', which DRM shares).
+ * Numbers 0x00-0x1f: /dev/mmngr; 0x20-0x3f: the modern /dev/rgnmmbuf
+ * commands (<linux/mmngrbuf.h>).
+ */
+#define MMNGR_IOC_MAGIC		0xBA
+
+#define MMNGR_IOCTL_POOL_INFO	_IOWR(MMNGR_IOC_MAGIC, 0x00, struct mmngr_pool_info)
+#define MMNGR_IOCTL_ALLOC	_IOWR(MMNGR_IOC_MAGIC, 0x01, struct mmngr_alloc)
+#define MMNGR_IOCTL_FREE	_IOW(MMNGR_IOC_MAGIC, 0x02, struct mmngr_free)
+#define MMNGR_IOCTL_SYNC	_IOW(MMNGR_IOC_MAGIC, 0x03, struct mmngr_sync)
 
 #endif /* _UAPI_LINUX_MMNGR_H */

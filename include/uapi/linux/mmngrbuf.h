@@ -14,6 +14,7 @@
 #define _UAPI_LINUX_MMNGRBUF_H
 
 #include <linux/ioctl.h>
+#include <linux/mmngr.h>
 #include <linux/types.h>
 
 /**
@@ -167,11 +168,12 @@ struct mmngrbuf_fence_signal {
 	__u64 reserved;
 };
 
-#define MMNGRBUF_IOCTL_EXPORT		_IOWR('d', 0x40, struct mmngrbuf_export)
-#define MMNGRBUF_IOCTL_ALLOC		_IOWR('d', 0x41, struct mmngrbuf_alloc)
-#define MMNGRBUF_IOCTL_IMPORT		_IOWR('d', 0x42, struct mmngrbuf_import)
-#define MMNGRBUF_IOCTL_IMPORT_RELEASE	_IOW('d', 0x43, struct mmngrbuf_import_release)
-#define MMNGRBUF_IOCTL_FENCE_ATTACH	_IOWR('d', 0x44, struct mmngrbuf_fence_attach)
-#define MMNGRBUF_IOCTL_FENCE_SIGNAL	_IOW('d', 0x45, struct mmngrbuf_fence_signal)
+/* Type MMNGR_IOC_MAGIC, numbers 0x20-0x3f (see <linux/mmngr.h>). */
+#define MMNGRBUF_IOCTL_EXPORT		_IOWR(MMNGR_IOC_MAGIC, 0x20, struct mmngrbuf_export)
+#define MMNGRBUF_IOCTL_ALLOC		_IOWR(MMNGR_IOC_MAGIC, 0x21, struct mmngrbuf_alloc)
+#define MMNGRBUF_IOCTL_IMPORT		_IOWR(MMNGR_IOC_MAGIC, 0x22, struct mmngrbuf_import)
+#define MMNGRBUF_IOCTL_IMPORT_RELEASE	_IOW(MMNGR_IOC_MAGIC, 0x23, struct mmngrbuf_import_release)
+#define MMNGRBUF_IOCTL_FENCE_ATTACH	_IOWR(MMNGR_IOC_MAGIC, 0x24, struct mmngrbuf_fence_attach)
+#define MMNGRBUF_IOCTL_FENCE_SIGNAL	_IOW(MMNGR_IOC_MAGIC, 0x25, struct mmngrbuf_fence_signal)
 
 #endif /* _UAPI_LINUX_MMNGRBUF_H */

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /dev/rgnmmbuf: the Renesas-compatible character device.
+ * /dev/rgnmmbuf's Renesas commands (include/uapi/linux/rgnmm.h): EXPORT_START
+ * and EXPORT_END, IMPORT_START and IMPORT_END, one export and one import per
+ * file as in the original, native and 32-bit compat.
  */
 
 #include <linux/compat.h>
 #include <linux/err.h>
 #include <linux/fs.h>
-#include <linux/miscdevice.h>
-#include <linux/module.h>
-#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <linux/mmngr.h>
@@ -188,107 +187,45 @@ static long rgnmm_cmd(struct mmngrbuf_file *f, unsigned int nr,
 	return ret ?: put_param(uarg, compat, &p);
 }
 
-static long mmngrbuf_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg)
+/* Whether @cmd is one of the four, in the caller's layout. */
+static bool is_rgnmm_cmd(unsigned int cmd, bool compat)
 {
-	void __user *uarg = (void __user *)arg;
-
-	if (_IOC_TYPE(cmd) != 'd' || _IOC_NR(cmd) > _IOC_NR(MM_IOC_IMPORT_END))
-		return mmngrbuf_uapi_ioctl(file->private_data, cmd, uarg);
-	if (cmd != _IOWR('d', _IOC_NR(cmd), struct MM_BUF_PARAM))
-		return -ENOTTY;
-	return rgnmm_cmd(file->private_data, _IOC_NR(cmd), uarg, false);
-}
+	size_t size = sizeof(struct MM_BUF_PARAM);
 
 #ifdef CONFIG_COMPAT
-static long mmngrbuf_compat_ioctl(struct file *file, unsigned int cmd,
-				  unsigned long arg)
-{
-	void __user *uarg = compat_ptr(arg);
-
-	/* The modern commands have one layout for both. */
-	if (_IOC_TYPE(cmd) != 'd' || _IOC_NR(cmd) > _IOC_NR(MM_IOC_IMPORT_END))
-		return mmngrbuf_uapi_ioctl(file->private_data, cmd, uarg);
-	if (cmd != _IOWR('d', _IOC_NR(cmd), struct compat_mm_buf_param))
-		return -ENOTTY;
-	return rgnmm_cmd(file->private_data, _IOC_NR(cmd), uarg, true);
-}
-#else
-#define mmngrbuf_compat_ioctl NULL
+	if (compat)
+		size = sizeof(struct compat_mm_buf_param);
 #endif
-
-static int mmngrbuf_open(struct inode *inode, struct file *file)
-{
-	struct mmngrbuf_file *f;
-
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
-	if (!f)
-		return -ENOMEM;
-	/* misc_open() left the miscdevice here. */
-	f->bdev = container_of(file->private_data, struct mmngrbuf_device, misc);
-	mutex_init(&f->lock);
-	f->export_fd = -1;
-	xa_init_flags(&f->imports, XA_FLAGS_ALLOC1);
-	xa_init_flags(&f->fences, XA_FLAGS_ALLOC1);
-	file->private_data = f;
-	return 0;
-}
-
-static int mmngrbuf_release(struct inode *inode, struct file *file)
-{
-	struct mmngrbuf_file *f = file->private_data;
-	struct mmngrbuf_import *imp;
-	unsigned long handle;
-
-	/* Before the imports: a fence may stand for work on them. */
-	mmngrbuf_fences_release(f);
-	xa_for_each(&f->imports, handle, imp)
-		mmngrbuf_import_put(imp);
-	xa_destroy(&f->imports);
-	if (f->rgnmm_import)
-		mmngrbuf_import_put(f->rgnmm_import);
-	/* An exported dma-buf fd stays the process's, as in the original. */
-	mutex_destroy(&f->lock);
-	kfree(f);
-	return 0;
-}
-
-static const struct file_operations mmngrbuf_fops = {
-	.owner = THIS_MODULE,
-	.open = mmngrbuf_open,
-	.release = mmngrbuf_release,
-	.unlocked_ioctl = mmngrbuf_ioctl,
-	.compat_ioctl = mmngrbuf_compat_ioctl,
-	.llseek = noop_llseek,
-};
-
-static void mmngrbuf_cdev_unregister(void *data)
-{
-	struct mmngrbuf_device *bdev = data;
-
-	misc_deregister(&bdev->misc);
+	return _IOC_NR(cmd) <= _IOC_NR(MM_IOC_IMPORT_END) &&
+	       cmd == _IOC(_IOC_READ | _IOC_WRITE, 'd', _IOC_NR(cmd), size);
 }
 
 /**
- * mmngrbuf_cdev_register() - create /dev/rgnmmbuf for a bound device
- * @bdev: the device, fully initialised
+ * mmngrbuf_rgnmm_ioctl() - run a Renesas command
+ * @f:		the file
+ * @cmd:	the command
+ * @uarg:	its argument
+ * @compat:	from a 32-bit caller
  *
- * Return: 0 or a negative errno.
+ * Return: the command's result, or -ENOTTY if @cmd is none of them.
  */
-int mmngrbuf_cdev_register(struct mmngrbuf_device *bdev)
+long mmngrbuf_rgnmm_ioctl(struct mmngrbuf_file *f, unsigned int cmd,
+			  void __user *uarg, bool compat)
 {
-	int ret;
+	if (!is_rgnmm_cmd(cmd, compat))
+		return -ENOTTY;
+	return rgnmm_cmd(f, _IOC_NR(cmd), uarg, compat);
+}
 
-	bdev->misc.minor = MISC_DYNAMIC_MINOR;
-	bdev->misc.name = "rgnmmbuf";
-	bdev->misc.fops = &mmngrbuf_fops;
-	bdev->misc.parent = bdev->dev;
-
-	ret = misc_register(&bdev->misc);
-	if (ret)
-		return dev_err_probe(bdev->dev, ret, "cannot register /dev/%s\n",
-				     bdev->misc.name);
-
-	return devm_add_action_or_reset(bdev->dev, mmngrbuf_cdev_unregister,
-					bdev);
+/**
+ * mmngrbuf_rgnmm_release() - drop what a closing file's commands hold
+ * @f:		the file
+ *
+ * The import IMPORT_START made goes; an exported dma-buf fd stays the
+ * process's, as in the original.
+ */
+void mmngrbuf_rgnmm_release(struct mmngrbuf_file *f)
+{
+	if (f->rgnmm_import)
+		mmngrbuf_import_put(f->rgnmm_import);
 }
