@@ -34,7 +34,7 @@ static int map_errno(int fd, size_t len, off_t off)
 
 TEST(shared_range_window)
 {
-	struct MM_PARAM p = { .size = 4 * PAGE, .flag = MM_KERNELHEAP };
+	struct MM_PARAM p = { .size = 4 * PAGE, .flag = MM_KERNELHEAP }, s;
 	unsigned char *buf, *win;
 	int fd, sfd, i;
 
@@ -50,12 +50,10 @@ TEST(shared_range_window)
 	/* 100 bytes from the middle of page 1 into page 2: two pages. */
 	sfd = open("/dev/rgnmm", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, sfd);
-	{
-		struct MM_PARAM s = { .size = PAGE,
-				      .phy_addr = p.hard_addr + PAGE + PAGE / 2 };
-
-		ASSERT_EQ(0, ioctl(sfd, MM_IOC_SHARE, &s));
-	}
+	memset(&s, 0, sizeof(s));
+	s.size = PAGE;
+	s.phy_addr = p.hard_addr + PAGE + PAGE / 2;
+	ASSERT_EQ(0, ioctl(sfd, MM_IOC_SHARE, &s));
 	win = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, sfd, 0);
 	ASSERT_TRUE(win != MAP_FAILED);
 	EXPECT_EQ('b', win[0]);
