@@ -16,6 +16,9 @@
 #   make fuzz [SECONDS=600] [LANE=debug-arm64] [FUZZ_ARGS="--seed S --replay"]
 #                             a long fuzzing round, kill rounds and reload cycles
 #   make lint                 checkpatch --strict and sparse
+#   make coverage             gcov of both modules over the kselftests on the
+#                             debug lanes: build/coverage/html, summary line
+#   make coverage COVERAGE_LANES=debug-arm64
 #
 # The kernel build itself goes through Kbuild, so the standard
 #   make -C <kernel build dir> M=$PWD modules
@@ -84,9 +87,14 @@ fuzz:
 lint:
 	tests/lint
 
+COVERAGE_LANES ?=
+
+coverage:
+	tests/vm/coverage $(COVERAGE_LANES)
+
 clean:
 	-$(KMAKE) clean 2>/dev/null
 	rm -rf $(BUILD)
 
 .PHONY: all kdir-check modules modules_install headers_install install tests \
-	lib lib_install check demo fuzz lint clean
+	lib lib_install check demo fuzz lint coverage clean
