@@ -1833,8 +1833,15 @@ static void op_fork(struct thr *t)
 		usleep(rnd(t, 3000));
 		kill(pid, SIGKILL);
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/*
+	 * A child may wait for fences for seconds, twelve times over: after
+	 * 2 s it is killed, which must end any wait of ours.
+	 */
+	for (i = 0; waitpid(pid, &status, WNOHANG) == 0; i++) {
+		if (i == 200)
+			kill(pid, SIGKILL);
+		usleep(10000);
+	}
 }
 
 /* Anything at all on any file: the kernel must survive it. */
