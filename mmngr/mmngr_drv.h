@@ -18,6 +18,7 @@
 #include <linux/uidgid.h>
 
 #include <linux/mmngr.h>
+#include <mmngr_kcompat.h>
 
 #include "mmngr_range.h"
 

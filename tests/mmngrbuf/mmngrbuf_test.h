@@ -149,14 +149,25 @@ static inline int phys_contiguous(const void *addr, size_t len)
 	return ret;
 }
 
-/* An open vgem DRM device, or -1. */
+/*
+ * An open vgem DRM device, or -1.  vgem's device is a platform device up to
+ * 6.14 and a faux device since 6.15 ("drm/vgem: convert to use faux_device").
+ */
 static inline int open_vgem(void)
 {
+	static const char * const where[] = {
+		"/sys/bus/platform/devices/vgem/drm",
+		"/sys/bus/faux/devices/vgem/drm",
+		NULL,
+	};
+	const char * const *w;
 	char path[64];
 	struct dirent *d;
-	DIR *dir = opendir("/sys/bus/platform/devices/vgem/drm");
+	DIR *dir = NULL;
 	int fd = -1;
 
+	for (w = where; !dir && *w; w++)
+		dir = opendir(*w);
 	if (!dir)
 		return -1;
 	while ((d = readdir(dir))) {

@@ -6,19 +6,37 @@
 
 # Everything below writes its logs to $LANE_BUILD/*.log.
 
-# build_modules KDIR: build mmngr.ko and mmngrbuf.ko for the lane's kernel in
-# a private copy of the sources (one tree cannot hold objects for two
-# kernels), the way any user builds them: make -C KDIR M=... modules.
+# build_modules KERNEL_DIR: build mmngr.ko and mmngrbuf.ko for the lane's
+# kernel in a private copy of the sources (one tree cannot hold objects for
+# two kernels), the way any user builds them: make -C KDIR M=... modules,
+# with the kernel's own kbuild and compiler.  Where those do not run on this
+# machine (a kernel of a newer or older Debian release), the build runs in a
+# chroot of the kernel's release (build_chroot).
 build_modules() {
-	local kdir=$1 src=$LANE_BUILD/src
+	local k=$1 src=$LANE_BUILD/src root=
+	local cmd=(make -C "$k/build" M="$src" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE")
 
 	# Sources only, as git sees them (committed or not): never build
 	# products of another kernel left in the work tree.
 	rm -rf "$src" && mkdir -p "$src"
 	(cd "$TOP" && git ls-files -z -co --exclude-standard -- Kbuild mmngr mmngrbuf include |
-		rsync -a --from0 --files-from=- . "$src/") &&
-	make -C "$kdir" M="$src" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" \
-		modules >"$LANE_BUILD/modules.log" 2>&1
+		rsync -a --from0 --files-from=- . "$src/") || return 1
+	if ! kbuild_runs_here "$k"; then
+		root=$(build_chroot "$(cat "$k/suite")" "$k") || return 1
+		echo "building in $root" >"$LANE_BUILD/modules.log"
+	fi
+	# shellcheck disable=SC2086 # KBUILD_ARGS is a list of make arguments
+	if [ -n "$root" ]; then
+		in_chroot "$root" "$(cd "$k" && pwd -P)" "$src" -- "${cmd[@]}" $KBUILD_ARGS modules
+	else
+		"${cmd[@]}" $KBUILD_ARGS modules
+	fi >>"$LANE_BUILD/modules.log" 2>&1
+}
+
+# module_warnings: print the compiler's and kbuild's warnings in the last
+# module build; true if there are any.
+module_warnings() {
+	grep -E '(^|: )([Ww]arning|WARNING)[: ]' "$LANE_BUILD/modules.log"
 }
 
 # build_tests ARCH CC: static kselftest binaries for one user-space ABI, in
@@ -118,7 +136,7 @@ build_initramfs() {
 prepare_guest() {
 	mkdir -p "$LANE_BUILD"
 	KDIR_OUT=$(lane_kernel) || { log "$LANE: kernel not available"; return 1; }
-	build_modules "$KDIR_OUT/build" ||
+	build_modules "$KDIR_OUT" ||
 		{ log "$LANE: module build failed"; tail -n 30 "$LANE_BUILD/modules.log" >&2; return 1; }
 	build_tests "$ARCH" "$TEST_CC" ||
 		{ log "$LANE: test build failed"; tail -n 30 "$LANE_BUILD/tests-$ARCH.log" >&2; return 1; }
