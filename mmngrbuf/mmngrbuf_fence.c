@@ -42,11 +42,14 @@ MODULE_PARM_DESC(fence_timeout_ms,
  * @base:	the fence
  * @lock:	@base's lock
  * @timeout:	signals @base with -ETIMEDOUT
+ * @dmabuf:	the dma-buf whose reservation object holds @base, until the
+ *		fence is retired
  */
 struct mmngrbuf_fence {
 	struct dma_fence base;
 	spinlock_t lock;	/* dma_fence state */
 	struct delayed_work timeout;
+	struct dma_buf *dmabuf;
 };
 
 static const char *fence_driver_name(struct dma_fence *fence)
@@ -102,6 +105,7 @@ static int fence_retire(struct mmngrbuf_fence *fence, int error)
 			dma_fence_set_error(&fence->base, error);
 		dma_fence_signal(&fence->base);
 	}
+	dma_buf_put(fence->dmabuf);
 	dma_fence_put(&fence->base);
 	return ret;
 }
@@ -180,17 +184,24 @@ int mmngrbuf_fence_attach(struct mmngrbuf_file *f, int fd, bool write,
 		dma_fence_put(&fence->base);
 		goto out_put;
 	}
+	/*
+	 * Until it is retired (signalled for sure) the fence keeps our
+	 * reference to the dma-buf: before 5.15 ("dma-buf: fix and rework
+	 * dma_buf_poll v7") releasing a dma-buf while a poll() callback
+	 * waits on one of its fences is a BUG().
+	 */
+	fence->dmabuf = dmabuf;
 
 	/* The reservation object may hold it now: it must be signalled. */
 	ret = xa_alloc(&f->fences, id, fence, XA_LIMIT(1, MAX_FENCES),
 		       GFP_KERNEL);
 	if (ret) {
 		fence_retire(fence, -ECANCELED);
-		if (ret == -EBUSY)
-			ret = -ENOSPC;
-		goto out_put;
+		return ret == -EBUSY ? -ENOSPC : ret;
 	}
 	schedule_delayed_work(&fence->timeout, msecs_to_jiffies(timeout_ms));
+	return 0;
+
 out_put:
 	dma_buf_put(dmabuf);
 	return ret;
