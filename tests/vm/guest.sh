@@ -42,10 +42,17 @@ module_warnings() {
 # build_tests ARCH CC: static kselftest binaries for one user-space ABI, in
 # $BUILD/tests/ARCH.  Shared by every lane of that architecture.
 build_tests() {
-	local arch=$1 cc=$2 harness
+	local arch=$1 cc=$2 harness out=$BUILD/tests/$1 ldflags=-static
 
+	# 32-bit ARM programs run on arm64 kernels with 16 KiB (or 64 KiB)
+	# pages too; the loader maps their segments in whole kernel pages,
+	# so the file must be laid out for the largest (arm's default is 4 KiB).
+	[ "$arch" = armhf ] && ldflags+=" -Wl,-z,max-page-size=0x10000"
+	# make does not relink for new flags: start over when they change.
+	[ "$(cat "$out/.ldflags" 2>/dev/null)" = "$ldflags" ] || rm -rf "$out"
+	mkdir -p "$out" && echo "$ldflags" >"$out/.ldflags" || return 1
 	harness=$("$VM_DIR/ksrc")/tools/testing/selftests || return 1
-	make -C "$TOP/tests" OUTPUT="$BUILD/tests/$arch" CC="$cc" LDFLAGS=-static \
+	make -C "$TOP/tests" OUTPUT="$out" CC="$cc" LDFLAGS="$ldflags" \
 		KSFT_HARNESS_DIR="$harness" >"$LANE_BUILD/tests-$arch.log" 2>&1
 }
 

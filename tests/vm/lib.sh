@@ -191,7 +191,7 @@ debian_kernel_abi() {
 	dir=$MMNGR_CACHE/debian-kernel/$abi-${FLAVOUR}_$ver
 
 	if [ ! -e "$dir/.done" ]; then
-		common=$(apt-cache depends "$hdr$sfx" | sed -n 's/^ *Depends: <\?\(linux-headers-[^:>]*-common\).*/\1/p' | head -n1)
+		common=$(apt-cache depends "$hdr$sfx" | sed -n 's/^ *Depends: <\?\(linux-headers-[^:> ]*-common[^:> ]*\).*/\1/p' | head -n1)
 		kbuild=$(apt-cache depends "$hdr$sfx" | sed -n 's/^ *Depends: \(linux-kbuild-[^:>]*\).*/\1/p' | head -n1)
 		[ -n "$common" ] && [ -n "$kbuild" ] ||
 			{ log "$LANE: cannot resolve the dependencies of $hdr"; return 1; }
