@@ -21,6 +21,7 @@
 #include <linux/xarray.h>
 
 #include <linux/mmngr.h>
+#include <mmngr_kcompat.h>
 
 #include "mmngr_range.h"
 

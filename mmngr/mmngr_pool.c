@@ -101,13 +101,10 @@ static int pool_alloc_dma(struct mmngr_pool *pool, struct mmngr_buffer *buf,
  */
 static DEFINE_MUTEX(contig_lock);
 
-static int contig_migratetype(const struct mmngr_pool *pool)
+/* CMA ranges are MIGRATE_CMA pageblocks; isolation must keep them so. */
+static acr_flags_t contig_flags(const struct mmngr_pool *pool)
 {
-#ifdef CONFIG_CMA
-	if (pool->cma)
-		return MIGRATE_CMA;
-#endif
-	return MIGRATE_MOVABLE;
+	return pool->cma ? ACR_FLAGS_CMA : ACR_FLAGS_NONE;
 }
 
 static int pool_alloc_range(struct mmngr_pool *pool, struct mmngr_buffer *buf,
@@ -143,7 +140,7 @@ static int pool_alloc_range(struct mmngr_pool *pool, struct mmngr_buffer *buf,
 			mutex_lock(&contig_lock);
 			ret = alloc_contig_range(PHYS_PFN(start),
 						 PHYS_PFN(start + buf->size),
-						 contig_migratetype(pool), GFP_KERNEL);
+						 contig_flags(pool), GFP_KERNEL);
 			mutex_unlock(&contig_lock);
 		} while (ret == -EBUSY && --tries);
 		if (ret) {

@@ -20,12 +20,10 @@
  * before it takes its lock, so that freeing never fails.
  */
 
-#include <linux/align.h>
 #include <linux/bug.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
-#include <linux/math.h>
 #include <linux/overflow.h>
 #include <linux/rbtree_augmented.h>
 #include <linux/slab.h>

@@ -147,5 +147,5 @@ static void __exit mmngrbuf_exit(void)
 module_exit(mmngrbuf_exit);
 
 MODULE_DESCRIPTION("dma-buf exporter and importer for mmngr buffers");
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS("DMA_BUF");
 MODULE_LICENSE("GPL");

@@ -8,6 +8,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/xarray.h>
+#include <mmngr_kcompat.h>
 
 /**
  * struct mmngrbuf_device - one bound mmngrbuf platform device

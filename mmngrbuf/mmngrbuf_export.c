@@ -17,7 +17,6 @@
 #include <linux/dma-resv.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
-#include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -311,6 +310,8 @@ static void mmngrbuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	iosys_map_clear(map);
 }
 
+MMNGR_DEFINE_DMA_BUF_VMAP(mmngrbuf_vmap, mmngrbuf_vunmap)
+
 static void export_free(struct mmngrbuf_export *exp)
 {
 	WARN_ON(exp->vmap_count);
@@ -332,8 +333,7 @@ static const struct dma_buf_ops mmngrbuf_dmabuf_ops = {
 	.begin_cpu_access = mmngrbuf_begin_cpu_access,
 	.end_cpu_access = mmngrbuf_end_cpu_access,
 	.mmap = mmngrbuf_mmap,
-	.vmap = mmngrbuf_vmap,
-	.vunmap = mmngrbuf_vunmap,
+	MMNGR_DMA_BUF_VMAP_OPS(mmngrbuf_vmap, mmngrbuf_vunmap),
 	.release = mmngrbuf_release,
 };
 

@@ -54,11 +54,14 @@ static struct workqueue_struct *fence_wq;
  * @base:	the fence
  * @lock:	@base's lock
  * @timeout:	signals @base with -ETIMEDOUT; holds a reference while queued
+ * @dmabuf:	the dma-buf whose reservation object holds @base, until the
+ *		fence is retired
  */
 struct mmngrbuf_fence {
 	struct dma_fence base;
 	spinlock_t lock;	/* dma_fence state */
 	struct delayed_work timeout;
+	struct dma_buf *dmabuf;
 };
 
 static const char *fence_driver_name(struct dma_fence *fence)
@@ -126,9 +129,10 @@ static void fence_timeout(struct work_struct *work)
 }
 
 /*
- * Signal a fence, unless its timeout already has, and drop the caller's
- * reference.  Does not wait for a timeout that is running: it holds a
- * reference of its own.
+ * Signal a fence, unless its timeout already has, let go of its dma-buf
+ * and drop the caller's reference.  Once for every fence: when user space
+ * signals it, when its file is closed, or when its attach fails.  Does not
+ * wait for a timeout that is running: it holds a reference of its own.
  */
 static int fence_retire(struct mmngrbuf_fence *fence, int error)
 {
@@ -137,6 +141,7 @@ static int fence_retire(struct mmngrbuf_fence *fence, int error)
 	if (cancel_delayed_work(&fence->timeout))
 		dma_fence_put(&fence->base);	/* it will not run */
 	ret = fence_signal_once(fence, error) ? 0 : -ETIMEDOUT;
+	dma_buf_put(fence->dmabuf);
 	dma_fence_put(&fence->base);
 	return ret;
 }
@@ -217,7 +222,13 @@ struct dma_fence *mmngrbuf_fence_create(int fd, bool write,
 	ret = fence_add(dmabuf, &fence->base, write);
 	if (ret)
 		goto err_put_fence;
-	dma_buf_put(dmabuf);
+	/*
+	 * Until it is retired (signalled for sure) the fence keeps our
+	 * reference to the dma-buf: before 5.15 ("dma-buf: fix and rework
+	 * dma_buf_poll v7") releasing a dma-buf while a poll() callback
+	 * waits on one of its fences is a BUG().
+	 */
+	fence->dmabuf = dmabuf;
 
 	/* Waiters may see it now: something must signal it. */
 	dma_fence_get(&fence->base);

@@ -106,6 +106,7 @@ TEST(va_cached_inval_flush)
 
 TEST(pa_alloc_share_release)
 {
+	const size_t pg = getpagesize();
 	const char *pool = carveout();
 	long long base = pool_stat(pool, "used");
 	const size_t size = 2 * MiB;
@@ -125,19 +126,19 @@ TEST(pa_alloc_share_release)
 
 	ASSERT_EQ(R_MM_OK, mmngr_share_in_user_ext(&s1, size, hard,
 						   (void **)&v1, NULL));
-	ASSERT_EQ(R_MM_OK, mmngr_debug_map_va_ext(&s2, 4096, hard + size - 4096,
+	ASSERT_EQ(R_MM_OK, mmngr_debug_map_va_ext(&s2, pg, hard + size - pg,
 						  (void **)&v2, NULL));
 	EXPECT_NE(s1, s2);
 	EXPECT_TRUE(all_bytes(v1, 0, size));
-	memset(v1 + size - 4096, 0x42, 4096);
-	EXPECT_TRUE(all_bytes(v2, 0x42, 4096));
+	memset(v1 + size - pg, 0x42, pg);
+	EXPECT_TRUE(all_bytes(v2, 0x42, pg));
 	/* A sub-page address maps from its page, as the original did. */
 	EXPECT_EQ(R_MM_OK, mmngr_debug_unmap_va_ext(s2));
-	ASSERT_EQ(R_MM_OK, mmngr_share_in_user_ext(&s2, 16, hard + 4096 + 8,
+	ASSERT_EQ(R_MM_OK, mmngr_share_in_user_ext(&s2, 16, hard + pg + 8,
 						   (void **)&v2, NULL));
-	EXPECT_EQ(0, (unsigned long)v2 & 4095);
+	EXPECT_EQ(0, (unsigned long)v2 & (pg - 1));
 	v2[8] = 0x99;
-	EXPECT_EQ(0x99, v1[4096 + 8]);
+	EXPECT_EQ(0x99, v1[pg + 8]);
 
 	EXPECT_EQ(R_MM_OK, mmngr_release_in_user_ext(s2));
 	EXPECT_EQ(R_MM_OK, mmngr_release_in_user_ext(s1));
@@ -461,6 +462,7 @@ TEST(export_import_round_trip)
 
 TEST(export_errors)
 {
+	const size_t pg = getpagesize();
 	unsigned int hard;
 	int eid = 77, buf = 78;
 	void *va;
@@ -469,10 +471,10 @@ TEST(export_errors)
 	EXPECT_EQ(R_MM_PARE, mmngr_export_start_in_user_ext(NULL, 4096, 0, &buf, NULL));
 	EXPECT_EQ(R_MM_PARE, mmngr_export_start_in_user_ext(&eid, 4096, 0, NULL, NULL));
 	EXPECT_EQ(R_MM_PARE, mmngr_export_start_in_user_ext(&eid, 0, 0, &buf, NULL));
-	ASSERT_EQ(R_MM_OK, mmngr_alloc_in_user_ext(&id, 8192, &hard, &va,
+	ASSERT_EQ(R_MM_OK, mmngr_alloc_in_user_ext(&id, 2 * pg, &hard, &va,
 						   MMNGR_VA_SUPPORT, NULL));
 	/* Memory that is not (all) a live buffer: the kernel refuses. */
-	EXPECT_EQ(R_MM_FATAL, mmngr_export_start_in_user_ext(&eid, 16384, hard,
+	EXPECT_EQ(R_MM_FATAL, mmngr_export_start_in_user_ext(&eid, 4 * pg, hard,
 							     &buf, NULL));
 	EXPECT_EQ(77, eid);
 	EXPECT_EQ(78, buf);

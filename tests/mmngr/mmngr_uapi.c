@@ -300,34 +300,35 @@ TEST_F(dev, sync)
 
 TEST_F(dev, mmap_windows)
 {
+	const size_t pg = getpagesize();
 	struct mmngr_alloc a, b;
 	unsigned char *p;
 
-	ASSERT_EQ(0, do_alloc(self->fd, &a, self->heap, 3 * 4096, 0, 1));
-	ASSERT_EQ(0, do_alloc(self->fd, &b, self->heap, 4096, 0, 1));
+	ASSERT_EQ(0, do_alloc(self->fd, &a, self->heap, 3 * pg, 0, 1));
+	ASSERT_EQ(0, do_alloc(self->fd, &b, self->heap, pg, 0, 1));
 	EXPECT_NE(a.mmap_offset, b.mmap_offset);
 
 	/* Part of a buffer, from its second page. */
-	p = map(self->fd, 2 * 4096, a.mmap_offset + 4096);
+	p = map(self->fd, 2 * pg, a.mmap_offset + pg);
 	ASSERT_TRUE(p != MAP_FAILED);
 	p[0] = 7;
-	munmap(p, 2 * 4096);
-	p = map(self->fd, 3 * 4096, a.mmap_offset);
+	munmap(p, 2 * pg);
+	p = map(self->fd, 3 * pg, a.mmap_offset);
 	ASSERT_TRUE(p != MAP_FAILED);
-	EXPECT_EQ(7, p[4096]);
-	munmap(p, 3 * 4096);
+	EXPECT_EQ(7, p[pg]);
+	munmap(p, 3 * pg);
 
 	/* Beyond the buffer, an unknown handle, a private mapping. */
-	EXPECT_TRUE(map(self->fd, 2 * 4096, b.mmap_offset) == MAP_FAILED);
-	EXPECT_TRUE(map(self->fd, 4096, a.mmap_offset + 3 * 4096) == MAP_FAILED);
-	EXPECT_TRUE(map(self->fd, 4096, b.mmap_offset + (100ULL << 32)) == MAP_FAILED);
-	EXPECT_TRUE(map(self->fd, 4096, 0) == MAP_FAILED);
-	EXPECT_TRUE(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
+	EXPECT_TRUE(map(self->fd, 2 * pg, b.mmap_offset) == MAP_FAILED);
+	EXPECT_TRUE(map(self->fd, pg, a.mmap_offset + 3 * pg) == MAP_FAILED);
+	EXPECT_TRUE(map(self->fd, pg, b.mmap_offset + (100ULL << 32)) == MAP_FAILED);
+	EXPECT_TRUE(map(self->fd, pg, 0) == MAP_FAILED);
+	EXPECT_TRUE(mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
 			 b.mmap_offset) == MAP_FAILED);
 	EXPECT_EQ(0, do_free(self->fd, a.handle));
 	EXPECT_EQ(0, do_free(self->fd, b.handle));
 	/* Freed: no longer mappable. */
-	EXPECT_TRUE(map(self->fd, 4096, b.mmap_offset) == MAP_FAILED);
+	EXPECT_TRUE(map(self->fd, pg, b.mmap_offset) == MAP_FAILED);
 }
 
 /*

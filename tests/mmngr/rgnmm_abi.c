@@ -240,23 +240,24 @@ TEST(alloc_errors)
 
 TEST(mmap_errors)
 {
+	const size_t pg = getpagesize();
 	void *map;
 	int fd = dev_open();
 
 	ASSERT_LE(0, fd);
 	/* Nothing to map yet. */
-	EXPECT_EQ(EINVAL, map_errno(fd, 4096, PROT_READ, MAP_SHARED, 0));
+	EXPECT_EQ(EINVAL, map_errno(fd, pg, PROT_READ, MAP_SHARED, 0));
 
-	ASSERT_EQ(0, mm_ioctl(fd, MM_IOC_ALLOC, 8192, 0, MM_KERNELHEAP));
-	EXPECT_EQ(EINVAL, map_errno(fd, 3 * 4096, PROT_READ, MAP_SHARED, 0));
-	EXPECT_EQ(EINVAL, map_errno(fd, 4096, PROT_READ, MAP_SHARED, 2 * 4096));
-	EXPECT_EQ(EINVAL, map_errno(fd, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0));
+	ASSERT_EQ(0, mm_ioctl(fd, MM_IOC_ALLOC, 2 * pg, 0, MM_KERNELHEAP));
+	EXPECT_EQ(EINVAL, map_errno(fd, 3 * pg, PROT_READ, MAP_SHARED, 0));
+	EXPECT_EQ(EINVAL, map_errno(fd, pg, PROT_READ, MAP_SHARED, 2 * pg));
+	EXPECT_EQ(EINVAL, map_errno(fd, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0));
 
-	/* The second page alone, at offset 4096. */
-	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
+	/* The second page alone, at offset one page. */
+	map = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, pg);
 	ASSERT_TRUE(map != MAP_FAILED);
-	EXPECT_TRUE(all_bytes(map, 0, 4096));
-	munmap(map, 4096);
+	EXPECT_TRUE(all_bytes(map, 0, pg));
+	munmap(map, pg);
 	close(fd);
 }
 
@@ -342,6 +343,7 @@ TEST(vtop)
 
 TEST(share_maps_only_live_buffers)
 {
+	const size_t pg = getpagesize();
 	const size_t size = 64 * 1024;
 	unsigned char *map, *view;
 	struct MM_PARAM p;
@@ -351,19 +353,19 @@ TEST(share_maps_only_live_buffers)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, mm_get(fd, &p));
 	memset(map, 0x77, size);
-	map[4096 + 100] = 0x42;
+	map[pg + 100] = 0x42;
 
 	/* A range inside the buffer, not page-aligned. */
 	sfd = dev_open();
 	ASSERT_LE(0, sfd);
-	ASSERT_EQ(0, mm_ioctl(sfd, MM_IOC_SHARE, 200, p.hard_addr + 4096 + 100, 0));
-	view = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0);
+	ASSERT_EQ(0, mm_ioctl(sfd, MM_IOC_SHARE, 200, p.hard_addr + pg + 100, 0));
+	view = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0);
 	ASSERT_TRUE(view != MAP_FAILED);
 	EXPECT_EQ(0x42, view[100]);	/* maps from the range's page */
 	view[101] = 0x43;
-	EXPECT_EQ(0x43, map[4096 + 101]);
+	EXPECT_EQ(0x43, map[pg + 101]);
 	/* Only the pages of the shared range. */
-	EXPECT_EQ(EINVAL, map_errno(sfd, 2 * 4096, PROT_READ, MAP_SHARED, 0));
+	EXPECT_EQ(EINVAL, map_errno(sfd, 2 * pg, PROT_READ, MAP_SHARED, 0));
 	/* SHARE files free nothing. */
 	EXPECT_EQ(-1, mm_ioctl(sfd, MM_IOC_FREE, 0, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
@@ -373,7 +375,7 @@ TEST(share_maps_only_live_buffers)
 	ASSERT_EQ(0, mm_ioctl(fd, MM_IOC_FREE, 0, 0, 0));
 	close(fd);
 	EXPECT_EQ(0x42, view[100]);
-	munmap(view, 4096);
+	munmap(view, pg);
 	close(sfd);
 
 	/* Ranges that are not (wholly) inside a live buffer. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -121,6 +122,18 @@ static inline int poll_ready(int fd, short events, int timeout_ms)
 	return n < 0 ? -1 : n > 0 && (p.revents & events);
 }
 
+/*
+ * Whether the kernel has DMA_BUF_IOCTL_EXPORT_SYNC_FILE (6.0, "dma-buf: Add
+ * an API for exporting sync files (v14)"): flags 0 are refused with EINVAL
+ * where it exists, the command with ENOTTY where it does not.
+ */
+static inline int has_export_sync_file(int dfd)
+{
+	struct dma_buf_export_sync_file e = { .flags = 0, .fd = -1 };
+
+	return !ioctl(dfd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &e) || errno != ENOTTY;
+}
+
 /* A sync_file's status: 1 signalled, 0 pending, < 0 its error. */
 static inline int sync_file_status(int fd)
 {
@@ -165,14 +178,25 @@ static inline int phys_contiguous(const void *addr, size_t len)
 	return ret;
 }
 
-/* An open vgem DRM device, or -1. */
+/*
+ * An open vgem DRM device, or -1.  vgem's device is a platform device up to
+ * 6.14 and a faux device since 6.15 ("drm/vgem: convert to use faux_device").
+ */
 static inline int open_vgem(void)
 {
+	static const char * const where[] = {
+		"/sys/bus/platform/devices/vgem/drm",
+		"/sys/bus/faux/devices/vgem/drm",
+		NULL,
+	};
+	const char * const *w;
 	char path[64];
 	struct dirent *d;
-	DIR *dir = opendir("/sys/bus/platform/devices/vgem/drm");
+	DIR *dir = NULL;
 	int fd = -1;
 
+	for (w = where; !dir && *w; w++)
+		dir = opendir(*w);
 	if (!dir)
 		return -1;
 	while ((d = readdir(dir))) {
@@ -184,6 +208,23 @@ static inline int open_vgem(void)
 	}
 	closedir(dir);
 	return fd;
+}
+
+/*
+ * Whether attaching a device to a vgem dma-buf trips a kernel warning: vgem
+ * before 5.16 ("drm/vgem: use shmem helpers") flushes the pages with
+ * drm_clflush_pages(), which WARNs on every architecture but x86.
+ */
+static inline int vgem_attach_warns(void)
+{
+	struct utsname u;
+	int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	if (major > 5 || (major == 5 && minor >= 16))
+		return 0;
+	return strcmp(u.machine, "x86_64") && strcmp(u.machine, "i686");
 }
 
 /* A thread that asks for CPU access and says when it got it. */

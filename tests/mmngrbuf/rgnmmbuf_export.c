@@ -46,6 +46,7 @@ FIXTURE_TEARDOWN(buf)
 
 TEST_F(buf, renesas_export_map_sync)
 {
+	const size_t pg = getpagesize();
 	const size_t size = 256 * 1024;
 	struct MM_BUF_PARAM p;
 	unsigned char *src, *view;
@@ -96,11 +97,11 @@ TEST_F(buf, renesas_export_map_sync)
 	EXPECT_EQ(0x11, src[size - 1]);
 	/* Part of the dma-buf, from its second page. */
 	munmap(view, size);
-	view = mmap(NULL, 4096, PROT_READ, MAP_SHARED, dfd, 4096);
+	view = mmap(NULL, pg, PROT_READ, MAP_SHARED, dfd, pg);
 	ASSERT_TRUE(view != MAP_FAILED);
 	EXPECT_EQ(0x6e, view[0]);
-	munmap(view, 4096);
-	EXPECT_TRUE(mmap(NULL, 4096, PROT_READ, MAP_SHARED, dfd, size) == MAP_FAILED);
+	munmap(view, pg);
+	EXPECT_TRUE(mmap(NULL, pg, PROT_READ, MAP_SHARED, dfd, size) == MAP_FAILED);
 
 	memset(&p, 0, sizeof(p));
 	ASSERT_EQ(0, ioctl(self->fd, MM_IOC_EXPORT_END, &p));
@@ -279,13 +280,14 @@ TEST_F(buf, modern_export_across_processes)
 
 TEST_F(buf, modern_export_refused)
 {
+	const size_t pg = getpagesize();
 	struct mmngrbuf_export e;
 	struct mmngr_alloc a;
 	int mfd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
 
 	ASSERT_LE(0, mfd);
 	memset(&a, 0, sizeof(a));
-	a.size = 8192;
+	a.size = 2 * pg;
 	a.caching = MMNGR_CACHING_WRITECOMBINE;	/* pool 0: kernelheap */
 	ASSERT_EQ(0, ioctl(mfd, MMNGR_IOCTL_ALLOC, &a));
 
@@ -306,8 +308,8 @@ TEST_F(buf, modern_export_refused)
 	EXPECT_EQ(-1, ioctl(self->fd, MMNGRBUF_IOCTL_EXPORT, &e));
 	EXPECT_EQ(EINVAL, errno);
 	e.fd_flags = 0;
-	e.offset = 4096;
-	e.size = 8192;
+	e.offset = pg;
+	e.size = 2 * pg;
 	EXPECT_EQ(-1, ioctl(self->fd, MMNGRBUF_IOCTL_EXPORT, &e));
 	EXPECT_EQ(EINVAL, errno);
 	e.offset = 100;
@@ -321,10 +323,10 @@ TEST_F(buf, modern_export_refused)
 
 	/* The second page alone, read-only. */
 	e.reserved[1] = 0;
-	e.offset = 4096;
+	e.offset = pg;
 	ASSERT_EQ(0, ioctl(self->fd, MMNGRBUF_IOCTL_EXPORT, &e));
-	EXPECT_TRUE(mmap(NULL, 8192, PROT_READ, MAP_SHARED, e.fd, 0) == MAP_FAILED);
-	EXPECT_TRUE(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, e.fd, 0) ==
+	EXPECT_TRUE(mmap(NULL, 2 * pg, PROT_READ, MAP_SHARED, e.fd, 0) == MAP_FAILED);
+	EXPECT_TRUE(mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, e.fd, 0) ==
 		    MAP_FAILED);
 	close(e.fd);
 	close(mfd);

@@ -75,6 +75,8 @@ static int vgem_dmabuf(int vgem, size_t size)
 static void check_foreign(struct __test_metadata *_metadata, int bfd, int dfd,
 			  size_t size, int expect_contiguous)
 {
+	/* Exporters size dma-bufs in whole pages. */
+	const size_t dsize = (size + getpagesize() - 1) & ~((size_t)getpagesize() - 1);
 	struct mmngrbuf_import i;
 	int contiguous, ok;
 	size_t rsize;
@@ -96,7 +98,7 @@ static void check_foreign(struct __test_metadata *_metadata, int bfd, int dfd,
 	if (contiguous >= 0)
 		EXPECT_EQ(contiguous, ok);
 	if (ok) {
-		EXPECT_EQ(size, i.size);
+		EXPECT_EQ(dsize, i.size);
 		EXPECT_NE(0, i.dev_addr);
 		EXPECT_EQ(0, i.dev_addr & 4095);
 		/*
@@ -105,7 +107,7 @@ static void check_foreign(struct __test_metadata *_metadata, int bfd, int dfd,
 		 */
 		EXPECT_EQ(0, import_release(bfd, i.handle));
 		ASSERT_EQ(0, rgnmm_import(bfd, dfd, &rsize, &hard));
-		EXPECT_EQ(size, rsize);
+		EXPECT_EQ(dsize, rsize);
 		EXPECT_EQ(i.dev_addr, hard);
 		EXPECT_EQ(0, rgnmm_import_end(bfd));
 	} else {
@@ -253,6 +255,10 @@ TEST_F(imp, foreign_vgem)
 	int vgem = open_vgem(), dfd;
 
 	ASSERT_LE(0, vgem);
+	if (vgem_attach_warns()) {
+		close(vgem);
+		SKIP(return, "vgem before 5.16 WARNs when attached on this architecture");
+	}
 	dfd = vgem_dmabuf(vgem, 4096);
 	ASSERT_LE(0, dfd);
 	check_foreign(_metadata, self->bfd, dfd, 4096, 1);

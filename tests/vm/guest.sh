@@ -6,28 +6,53 @@
 
 # Everything below writes its logs to $LANE_BUILD/*.log.
 
-# build_modules KDIR: build mmngr.ko and mmngrbuf.ko for the lane's kernel in
-# a private copy of the sources (one tree cannot hold objects for two
-# kernels), the way any user builds them: make -C KDIR M=... modules.
+# build_modules KERNEL_DIR: build mmngr.ko and mmngrbuf.ko for the lane's
+# kernel in a private copy of the sources (one tree cannot hold objects for
+# two kernels), the way any user builds them: make -C KDIR M=... modules,
+# with the kernel's own kbuild and compiler.  Where those do not run on this
+# machine (a kernel of a newer or older Debian release), the build runs in a
+# chroot of the kernel's release (build_chroot).
 build_modules() {
-	local kdir=$1 src=$LANE_BUILD/src
+	local k=$1 src=$LANE_BUILD/src root=
+	local cmd=(make -C "$k/build" M="$src" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE")
 
 	# Sources only, as git sees them (committed or not): never build
 	# products of another kernel left in the work tree.
 	rm -rf "$src" && mkdir -p "$src"
 	(cd "$TOP" && git ls-files -z -co --exclude-standard -- Kbuild mmngr mmngrbuf include |
-		rsync -a --from0 --files-from=- . "$src/") &&
-	make -C "$kdir" M="$src" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" \
-		modules >"$LANE_BUILD/modules.log" 2>&1
+		rsync -a --from0 --files-from=- . "$src/") || return 1
+	if ! kbuild_runs_here "$k"; then
+		root=$(build_chroot "$(cat "$k/suite")" "$k") || return 1
+		echo "building in $root" >"$LANE_BUILD/modules.log"
+	fi
+	# shellcheck disable=SC2086 # KBUILD_ARGS is a list of make arguments
+	if [ -n "$root" ]; then
+		in_chroot "$root" "$(cd "$k" && pwd -P)" "$src" -- "${cmd[@]}" $KBUILD_ARGS modules
+	else
+		"${cmd[@]}" $KBUILD_ARGS modules
+	fi >>"$LANE_BUILD/modules.log" 2>&1
+}
+
+# module_warnings: print the compiler's and kbuild's warnings in the last
+# module build; true if there are any.
+module_warnings() {
+	grep -E '(^|: )([Ww]arning|WARNING)[: ]' "$LANE_BUILD/modules.log"
 }
 
 # build_tests ARCH CC: static kselftest binaries for one user-space ABI, in
 # $BUILD/tests/ARCH.  Shared by every lane of that architecture.
 build_tests() {
-	local arch=$1 cc=$2 harness
+	local arch=$1 cc=$2 harness out=$BUILD/tests/$1 ldflags=-static
 
+	# 32-bit ARM programs run on arm64 kernels with 16 KiB (or 64 KiB)
+	# pages too; the loader maps their segments in whole kernel pages,
+	# so the file must be laid out for the largest (arm's default is 4 KiB).
+	[ "$arch" = armhf ] && ldflags+=" -Wl,-z,max-page-size=0x10000"
+	# make does not relink for new flags: start over when they change.
+	[ "$(cat "$out/.ldflags" 2>/dev/null)" = "$ldflags" ] || rm -rf "$out"
+	mkdir -p "$out" && echo "$ldflags" >"$out/.ldflags" || return 1
 	harness=$("$VM_DIR/ksrc")/tools/testing/selftests || return 1
-	make -C "$TOP/tests" OUTPUT="$BUILD/tests/$arch" CC="$cc" LDFLAGS=-static \
+	make -C "$TOP/tests" OUTPUT="$out" CC="$cc" LDFLAGS="$ldflags" \
 		KSFT_HARNESS_DIR="$harness" >"$LANE_BUILD/tests-$arch.log" 2>&1
 }
 
@@ -118,7 +143,7 @@ build_initramfs() {
 prepare_guest() {
 	mkdir -p "$LANE_BUILD"
 	KDIR_OUT=$(lane_kernel) || { log "$LANE: kernel not available"; return 1; }
-	build_modules "$KDIR_OUT/build" ||
+	build_modules "$KDIR_OUT" ||
 		{ log "$LANE: module build failed"; tail -n 30 "$LANE_BUILD/modules.log" >&2; return 1; }
 	build_tests "$ARCH" "$TEST_CC" ||
 		{ log "$LANE: test build failed"; tail -n 30 "$LANE_BUILD/tests-$ARCH.log" >&2; return 1; }

@@ -28,11 +28,12 @@ lane_load() {
 
 	[ -f "$f" ] || die "no lane '$1' (have: $(lanes_all | tr '\n' ' '))"
 	LANE=$1
-	DESCRIPTION= ARCH= KERNEL= ABI= FLAVOUR= DTS= MEM=2G SMP=2 APPEND=
-	TIMEOUT=900 MODULES= MODPROBE_CONF=
+	DESCRIPTION= ARCH= KERNEL= ABI= FLAVOUR= SUITES= DTS= MEM=2G SMP=2 APPEND=
+	TIMEOUT=900 MODULES= MODPROBE_CONF= CPU= KBUILD_ARGS=
 	# shellcheck source=/dev/null
 	. "$f"
 	[ -n "$ARCH" ] && [ -n "$KERNEL" ] || die "$f: ARCH and KERNEL are required"
+	[ "$KERNEL" != debian ] || [ -n "$SUITES" ] || die "$f: KERNEL=debian needs SUITES"
 
 	case $ARCH in
 	amd64)
@@ -51,7 +52,7 @@ lane_load() {
 	arm64)
 		QEMU=qemu-system-aarch64
 		QEMU_ACCEL=tcg
-		QEMU_MACHINE=(-M virt -cpu cortex-a57 -nic none)
+		QEMU_MACHINE=(-M virt -cpu "${CPU:-cortex-a57}" -nic none)
 		CONSOLE=ttyAMA0
 		KARCH=arm64
 		CROSS_COMPILE=aarch64-linux-gnu-
@@ -70,6 +71,73 @@ deb_arch_suffix() {
 	[ "$1" = "$(dpkg --print-architecture)" ] || echo ":$1"
 }
 
+# debian_mirror: the Debian mirror the host's apt uses, or deb.debian.org.
+debian_mirror() {
+	local m
+
+	m=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)\/*$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+	[ -n "$m" ] || m=$(sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\(http[^ ]*\/debian\)\/* .*/\2/p' \
+		/etc/apt/sources.list 2>/dev/null | head -n1)
+	echo "${m:-http://deb.debian.org/debian}"
+}
+
+# The package lists of a private apt configuration are read again when
+# older than this (minutes), so that a kernel security update is noticed.
+MMNGR_APT_MAX_AGE=${MMNGR_APT_MAX_AGE:-360}
+
+# apt_private SUITE...: export APT_CONFIG pointing at a private apt
+# configuration that sees exactly SUITEs (main, amd64 and arm64) of the host's
+# Debian mirror, with lists and downloads of its own under $MMNGR_CACHE/apt.
+# The host's sources, pins and installed packages are neither read nor
+# touched, so a lane's kernel can come from any Debian release (bullseye on
+# a trixie host, trixie-backports on a bookworm host).
+apt_private() {
+	local key dir mirror s url
+
+	key=$(printf '%s+' "$@")
+	dir=$MMNGR_CACHE/apt/${key%+}
+	mkdir -p "$dir"/state/lists/partial "$dir"/cache/archives/partial \
+		"$dir"/sources.list.d "$dir"/preferences.d
+	: >>"$dir/state/status"
+	mirror=$(debian_mirror)
+	for s in "$@"; do
+		case $s in
+		*-security) url=${mirror%/debian}/debian-security ;;
+		*)	    url=$mirror ;;
+		esac
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $url $s main"
+	done >"$dir/sources.list.new"
+	cat >"$dir/apt.conf" <<-EOF
+		Dir::Etc::SourceList "$dir/sources.list";
+		Dir::Etc::SourceParts "$dir/sources.list.d";
+		Dir::Etc::Preferences "$dir/preferences";
+		Dir::Etc::PreferencesParts "$dir/preferences.d";
+		Dir::State "$dir/state";
+		Dir::State::status "$dir/state/status";
+		Dir::Cache "$dir/cache";
+		APT::Architecture "$(dpkg --print-architecture)";
+		APT::Architectures { "amd64"; "arm64"; };
+		Acquire::Languages "none";
+	EOF
+	export APT_CONFIG=$dir/apt.conf
+	# One refresh at a time; lanes run in parallel may share the lists.
+	(
+		flock 9
+		if ! cmp -s "$dir/sources.list.new" "$dir/sources.list"; then
+			mv "$dir/sources.list.new" "$dir/sources.list"
+			rm -f "$dir/stamp"
+		fi
+		rm -f "$dir/sources.list.new"
+		[ -n "$(find "$dir/stamp" -mmin -"$MMNGR_APT_MAX_AGE" 2>/dev/null)" ] && exit 0
+		for try in 1 2 3; do
+			apt-get update -qq >/dev/null 2>"$dir/update.log" && touch "$dir/stamp" && exit 0
+			sleep 10
+		done
+		cat "$dir/update.log" >&2
+		exit 1
+	) 9>"$dir/lock" || { log "apt-get update for $* failed"; return 1; }
+}
+
 # apt_download DIR PKG...: fetch packages into DIR, refreshing the package
 # lists once if the archive has moved on since they were read.
 apt_download() {
@@ -85,54 +153,184 @@ apt_download() {
 # downloading and unpacking it first if it is not cached.  The layout is the
 # one build-debug-kernel produces:
 #   vmlinuz  kver  config  modules/lib/modules/<kver>/  build/ (KDIR)
+# plus suite (where it came from) and kbuild.control (the control file of
+# the linux-kbuild package, whose host tools the module build runs).
+# The directory is named after the exact package version: a security update
+# is fetched once, and the kernels it replaces are deleted.
+#
+# The newest ABI of the lane's series wins, e.g. 6.1.0-56 or 7.3.4+deb13.
+# An archive may list packages it does not serve (bullseye-security lists
+# arm64 kernels that its mirrors no longer carry): then the next older ABI
+# is used, and said so.
 debian_kernel() {
-	local sfx abi img hdr common kbuild ver dir tmp f kver
+	local abi fallback=0
+
+	apt_private $SUITES || die "$LANE: cannot read the package lists of $SUITES"
+	# Debian names the unsigned image ...-unsigned where a signed one
+	# exists too (not in backports).
+	for abi in $(apt-cache search --names-only "^linux-image-${ABI}-${FLAVOUR}(-unsigned)?\$" 2>/dev/null |
+		     awk '{ print $1 }' | sed "s/^linux-image-//; s/-unsigned\$//; s/-${FLAVOUR}\$//" |
+		     sort -urV); do
+		debian_kernel_abi "$abi" "$fallback" && return 0
+		fallback=1
+	done
+	die "$LANE: no linux-image-${ABI}-${FLAVOUR}[-unsigned] in $SUITES that can be downloaded"
+}
+
+# debian_kernel_abi ABI FALLBACK: debian_kernel for one ABI; fails if its
+# packages cannot be downloaded.
+debian_kernel_abi() {
+	local abi=$1 fallback=$2 sfx img hdr common kbuild ver dir tmp f kver old parts
 
 	sfx=$(deb_arch_suffix "$ARCH")
-	# The newest ABI of the lane's series for which an unsigned image
-	# exists in the archive, e.g. 6.1.0-56 or 6.12.117+deb12.
-	abi=$(apt-cache search --names-only "^linux-image-${ABI}-${FLAVOUR}-unsigned\$" 2>/dev/null |
-	      sed -n "s/^linux-image-\(.*\)-${FLAVOUR}-unsigned .*/\1/p" | sort -V | tail -n1)
-	[ -n "$abi" ] || die "$LANE: no linux-image-${ABI}-${FLAVOUR}-unsigned in the package lists"
 	img=linux-image-$abi-$FLAVOUR-unsigned
+	apt-cache show "$img$sfx" >/dev/null 2>&1 || img=linux-image-$abi-$FLAVOUR
 	hdr=linux-headers-$abi-$FLAVOUR
 	ver=$(apt-cache policy "$img$sfx" | sed -n 's/^  Candidate: //p')
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] || { log "$LANE: no candidate for $img$sfx"; return 1; }
 	dir=$MMNGR_CACHE/debian-kernel/$abi-${FLAVOUR}_$ver
 
 	if [ ! -e "$dir/.done" ]; then
-		common=$(apt-cache depends "$hdr$sfx" | sed -n 's/^ *Depends: <\?\(linux-headers-[^:>]*-common\).*/\1/p' | head -n1)
+		common=$(apt-cache depends "$hdr$sfx" | sed -n 's/^ *Depends: <\?\(linux-headers-[^:> ]*-common[^:> ]*\).*/\1/p' | head -n1)
 		kbuild=$(apt-cache depends "$hdr$sfx" | sed -n 's/^ *Depends: \(linux-kbuild-[^:>]*\).*/\1/p' | head -n1)
-		[ -n "$common" ] && [ -n "$kbuild" ] || die "$LANE: cannot resolve the dependencies of $hdr"
+		[ -n "$common" ] && [ -n "$kbuild" ] ||
+			{ log "$LANE: cannot resolve the dependencies of $hdr"; return 1; }
 		log "$LANE: fetching $img $ver"
 		mkdir -p "$MMNGR_CACHE/debian-kernel"
 		tmp=$(mktemp -d "$MMNGR_CACHE/debian-kernel/.tmp.XXXXXX")
 		mkdir "$tmp/debs" "$tmp/root"
-		# kbuild is the host's: its scripts are host binaries.
-		apt_download "$tmp/debs" "$img$sfx" "$hdr$sfx" "$common" "$kbuild" ||
-			{ rm -rf "$tmp"; die "$LANE: download of $img failed"; }
+		# Since 7.0 the image package only depends on its parts: the
+		# kernel (linux-binary-*), its modules and its configuration
+		# (linux-base-<abi>-<flavour>).
+		parts=$(apt-cache depends "$img$sfx" |
+			sed -n "s/^ *Depends: \(linux-\(binary\|modules\|base\)-[^:>]*-${FLAVOUR}\)\(:.*\)\{0,1\}\$/\1/p" |
+			sed "s/\$/$sfx/" | tr '\n' ' ')
+		# kbuild is the build machine's: its scripts are host binaries.
+		# shellcheck disable=SC2086 # parts is a list of package names
+		if ! if [ "$fallback" = 0 ]; then
+			apt_download "$tmp/debs" "$img$sfx" $parts "$hdr$sfx" "$common" "$kbuild"
+		else
+			(cd "$tmp/debs" && apt-get download -q "$img$sfx" $parts "$hdr$sfx" "$common" "$kbuild" >/dev/null)
+		fi; then
+			rm -rf "$tmp"
+			log "WARNING: $LANE: $img $ver is listed in $SUITES but cannot be downloaded; trying an older one"
+			return 1
+		fi
 		for f in "$tmp"/debs/*.deb; do
 			dpkg-deb -x "$f" "$tmp/root"
 		done
+		dpkg-deb -f "$tmp"/debs/linux-kbuild-*.deb >"$tmp/kbuild.control"
 		rm -rf "$tmp/debs"
-		kver=$(basename "$(ls -d "$tmp"/root/lib/modules/*-"$FLAVOUR")")
+		# Kernels up to 6.12 ship /lib/modules/<kver> and /boot/vmlinuz-
+		# <kver>; since 7.0 everything is in /usr/lib/modules/<kver>.
+		f=$(ls -d "$tmp"/root/lib/modules/*-"$FLAVOUR" "$tmp"/root/usr/lib/modules/*-"$FLAVOUR" 2>/dev/null | head -n1)
+		[ -n "$f" ] || { rm -rf "$tmp"; die "$LANE: no modules directory in $img"; }
+		kver=$(basename "$f")
+		if [ ! -e "$tmp/root/lib/modules/$kver" ]; then
+			mkdir -p "$tmp/root/lib/modules"
+			ln -s "../../usr/lib/modules/$kver" "$tmp/root/lib/modules/$kver"
+		fi
 		# The package's postinst would have generated modules.dep.
 		depmod -b "$tmp/root" "$kver" ||
 			{ rm -rf "$tmp"; die "$LANE: depmod failed"; }
 		# Headers name their shared half by absolute path; point it
 		# into the unpacked tree.
-		sed -i "s|^include /usr/src/|include $dir/root/usr/src/|" \
+		sed -i "s|/usr/src/|$dir/root/usr/src/|g" \
 			"$tmp/root/usr/src/linux-headers-$kver/Makefile"
-		ln -s "root/boot/vmlinuz-$kver" "$tmp/vmlinuz"
-		ln -s "root/boot/config-$kver" "$tmp/config"
+		if [ -e "$tmp/root/boot/vmlinuz-$kver" ]; then
+			ln -s "root/boot/vmlinuz-$kver" "$tmp/vmlinuz"
+			ln -s "root/boot/config-$kver" "$tmp/config"
+		else
+			ln -s "root/lib/modules/$kver/vmlinuz" "$tmp/vmlinuz"
+			ln -s "root/lib/modules/$kver/config" "$tmp/config"
+		fi
 		ln -s "root/usr/src/linux-headers-$kver" "$tmp/build"
 		mkdir -p "$tmp/modules/lib/modules"
 		ln -s "../../../root/lib/modules/$kver" "$tmp/modules/lib/modules/$kver"
 		echo "$kver" >"$tmp/kver"
+		echo "${SUITES%% *}" >"$tmp/suite"
 		touch "$tmp/.done"
 		rm -rf "$dir"
 		mv "$tmp" "$dir"
+		# Older builds of the same series and flavour are superseded.
+		for old in "$MMNGR_CACHE"/debian-kernel/*_*; do
+			[ "$old" = "$dir" ] && continue
+			f=$(basename "$old")
+			echo "${f%_*}" | grep -Ex "(${ABI})-${FLAVOUR}" >/dev/null || continue
+			log "$LANE: dropping superseded $f"
+			rm -rf "$old"
+		done
 	fi
 	echo "$dir"
+}
+
+# kbuild_runs_here KERNEL_DIR: true if this machine can build modules for
+# the kernel as its own distribution would: the kernel's linux-kbuild host
+# tools run here (their C library is new enough, their libraries are
+# installed), and the compiler is the major version the kernel was built
+# with (its configuration records the flags that compiler accepts).
+kbuild_runs_here() {
+	local k=$1 need have want f
+
+	[ -f "$k/kbuild.control" ] || return 0	# built here (debug kernels)
+	need=$(sed -n 's/^Depends:.*libc6 (>= \([^)]*\)).*/\1/p' "$k/kbuild.control")
+	have=$(dpkg-query -W -f='${Version}' libc6 2>/dev/null)
+	[ -z "$need" ] || dpkg --compare-versions "${have:-0}" ge "$need" || return 1
+	for f in "$k"/root/usr/lib/linux-kbuild-*/scripts/*/* "$k"/root/usr/lib/linux-kbuild-*/scripts/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		ldd "$f" 2>/dev/null | grep 'not found' >/dev/null && return 1
+	done
+	# Debian's headers call the compiler by its version (gcc-12).
+	want=$(sed -n 's/^CONFIG_GCC_VERSION=\([0-9]*\)$/\1/p' "$k/config")
+	[ -z "$want" ] || command -v "${CROSS_COMPILE}gcc-$((want / 10000))" >/dev/null
+}
+
+# build_chroot SUITE KERNEL_DIR: print the path of a minimal chroot of
+# Debian SUITE that holds the compilers (native and arm64 cross) and the
+# libraries the kernel's kbuild tools need, creating it with mmdebstrap
+# the first time.  Cached by suite and package list.
+build_chroot() {
+	local suite=$1 k=$2 pkgs key dir
+
+	pkgs=$(sed -n 's/^Depends: //p' "$k/kbuild.control" | tr ',' '\n' |
+		sed 's/|.*//; s/(.*)//; s/:.*//; s/ //g' | grep -vx 'libc6' | grep .)
+	pkgs=$(printf '%s\n' make gcc libc6-dev gcc-aarch64-linux-gnu $pkgs | sort -u | tr '\n' ',')
+	key=$(echo "$suite $pkgs" | sha256sum | cut -c1-12)
+	dir=$MMNGR_CACHE/chroot/$suite-$key
+	mkdir -p "$MMNGR_CACHE/chroot"
+	(
+		flock 9
+		[ -e "$dir/.done" ] && exit 0
+		log "creating a $suite chroot for kernel builds ($pkgs)"
+		rm -rf "$dir.tmp"
+		mmdebstrap --quiet --variant=minbase --include="${pkgs%,}" "$suite" "$dir.tmp" \
+			"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) $suite main" \
+			>"$MMNGR_CACHE/chroot/$suite-$key.log" 2>&1 ||
+			{ tail -n 20 "$MMNGR_CACHE/chroot/$suite-$key.log" >&2; exit 1; }
+		touch "$dir.tmp/.done"
+		rm -rf "$dir"
+		mv "$dir.tmp" "$dir"
+	) 9>"$dir.lock" || return 1
+	echo "$dir"
+}
+
+# in_chroot ROOT DIR... -- COMMAND...: run COMMAND in ROOT with the DIRs
+# (absolute paths) mounted at the same paths and /proc, /dev mounted; all
+# in a private mount namespace, so nothing outlives the command.
+in_chroot() {
+	local root=$1
+	shift
+	unshare --mount --propagation private -- /bin/sh -ec '
+		root=$1; shift
+		while [ "$1" != -- ]; do
+			mkdir -p "$root$1"
+			mount --bind "$1" "$root$1"
+			shift
+		done
+		shift
+		mount -t proc proc "$root/proc"
+		mount --rbind /dev "$root/dev"
+		exec chroot "$root" "$@"' sh "$root" "$@"
 }
 
 # lane_kernel: print the directory of the lane's kernel (see debian_kernel).
@@ -155,7 +353,7 @@ busybox_for() {
 	dir=$MMNGR_CACHE/busybox-$arch
 	if [ ! -x "$dir/bin/busybox" ]; then
 		rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
-		apt_download "$dir.tmp" "busybox-static:$arch" || die "cannot download busybox-static:$arch"
+		APT_CONFIG= apt_download "$dir.tmp" "busybox-static:$arch" || die "cannot download busybox-static:$arch"
 		dpkg-deb -x "$dir.tmp"/busybox-static_*.deb "$dir.tmp/root"
 		mkdir -p "$dir/bin"
 		mv "$dir.tmp/root/bin/busybox" "$dir/bin/busybox"
