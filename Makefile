@@ -13,6 +13,8 @@
 #   make check                every test lane in QEMU, lint and DKMS checks
 #   make check LANES="6.1-arm64 6.1-amd64"
 #   make demo                 boot an R-Car-like arm64 board with the modules
+#   make fuzz [SECONDS=600] [LANE=debug-arm64] [FUZZ_ARGS="--seed S --replay"]
+#                             a long fuzzing round, kill rounds and reload cycles
 #   make lint                 checkpatch --strict and sparse
 #   make coverage             gcov of both modules over the kselftests on the
 #                             debug lanes: build/coverage/html, summary line
@@ -79,6 +81,9 @@ check:
 demo:
 	tests/vm/demo
 
+fuzz:
+	tests/fuzz/fuzz-lane $(or $(LANE),debug-arm64) $(or $(SECONDS),600) $(FUZZ_ARGS)
+
 lint:
 	tests/lint
 
@@ -92,4 +97,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all kdir-check modules modules_install headers_install install tests \
-	lib lib_install check demo lint coverage clean
+	lib lib_install check demo fuzz lint coverage clean

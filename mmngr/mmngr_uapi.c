@@ -17,6 +17,7 @@
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
+#include <mmngr_xa.h>
 #include <uapi/linux/mmngr.h>
 
 #include "mmngr_drv.h"
@@ -199,7 +200,7 @@ static int ioctl_free(struct mmngr_file *f, unsigned int cmd,
 		return ret;
 	if (fr.reserved)
 		return -EINVAL;
-	buf = xa_erase(&f->buffers, fr.handle);
+	buf = mmngr_xa_take(&f->buffers, fr.handle);
 	if (!buf)
 		return -ENOENT;
 	mmngr_buffer_put(buf);

@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
+#include <mmngr_xa.h>
 #include <uapi/linux/mmngrbuf.h>
 
 #include "mmngrbuf_drv.h"
@@ -304,7 +305,7 @@ int mmngrbuf_fence_signal(struct mmngrbuf_file *f, u32 id, int error)
 {
 	struct mmngrbuf_fence *fence;
 
-	fence = xa_erase(&f->fences, id);
+	fence = mmngr_xa_take(&f->fences, id);
 	if (!fence)
 		return -ENOENT;
 	return fence_retire(fence, error);

@@ -17,6 +17,7 @@
 
 #include <linux/mmngr.h>
 #include <mmngr_kcompat.h>
+#include <mmngr_xa.h>
 #include <uapi/linux/mmngrbuf.h>
 
 #include "mmngrbuf_drv.h"
@@ -172,7 +173,7 @@ static int ioctl_import_release(struct mmngrbuf_file *f, unsigned int cmd,
 		return ret;
 	if (r.reserved)
 		return -EINVAL;
-	imp = xa_erase(&f->imports, r.handle);
+	imp = mmngr_xa_take(&f->imports, r.handle);
 	if (!imp)
 		return -ENOENT;
 	mmngrbuf_import_put(imp);

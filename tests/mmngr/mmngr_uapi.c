@@ -359,6 +359,13 @@ TEST_F(dev, readonly_file_maps_for_reading)
 	close(fd);
 }
 
+static long long heap_used(int fd)
+{
+	struct mmngr_pool_info info;
+
+	return pool_index(fd, "kernelheap", &info) < 0 ? -1 : (long long)info.used;
+}
+
 struct freer {
 	int fd;
 	int stop;	/* __atomic */
@@ -375,36 +382,72 @@ static void *freer_run(void *arg)
 	return NULL;
 }
 
+/* A thread that allocates until a deadline and checks each answer. */
+struct allocator {
+	int fd;
+	int pool;
+	time_t end;
+	unsigned long allocated;
+	int error;	/* an unexpected errno or answer, or 0 */
+};
+
+static void *allocator_run(void *arg)
+{
+	struct allocator *al = arg;
+	struct mmngr_alloc a;
+
+	while (time(NULL) < al->end && !al->error) {
+		if (do_alloc(al->fd, &a, al->pool, 4096, 0,
+			     MMNGR_CACHING_CACHED)) {
+			al->error = errno;
+			break;
+		}
+		al->allocated++;
+		if (!a.dev_addr || a.mmap_offset != (__u64)a.handle << 32)
+			al->error = -1;
+		/* Handle 1 is the freer's; free the rest. */
+		else if (a.handle != 1 && do_free(al->fd, a.handle))
+			al->error = errno;
+	}
+	return NULL;
+}
+
 /*
  * A handle must not be found before its buffer is complete and the caller
  * knows it: the old code read the buffer after publishing the (predictable)
  * handle, racing a FREE of it, and reported what it read from freed memory.
+ * Nor may a FREE of a handle that is only reserved give it to another
+ * allocation: one of the two buffers would be lost, and never go back to
+ * the pool.  Two threads allocate, one frees.
  */
 TEST_F(dev, alloc_races_free)
 {
-	struct freer f = { .fd = self->fd };
-	unsigned long allocated = 0;
-	struct mmngr_alloc a;
-	pthread_t t;
-	time_t end;
+	long long before = heap_used(self->fd);
+	struct allocator al[2];
+	struct freer f;
+	pthread_t t, ta;
+	int fd, i;
 
+	ASSERT_LE(0, before);
+	fd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	f = (struct freer){ .fd = fd };
+	for (i = 0; i < 2; i++)
+		al[i] = (struct allocator){ .fd = fd, .pool = self->heap,
+					    .end = time(NULL) + 2 };
 	ASSERT_EQ(0, pthread_create(&t, NULL, freer_run, &f));
-	end = time(NULL) + 2;
-	while (time(NULL) < end) {
-		ASSERT_EQ(0, do_alloc(self->fd, &a, self->heap, 4096, 0,
-				      MMNGR_CACHING_CACHED));
-		allocated++;
-		ASSERT_NE(0, a.dev_addr);
-		ASSERT_EQ((__u64)a.handle << 32, a.mmap_offset);
-		/* Someone else's handle 1, or ours to free. */
-		if (a.handle != 1)
-			ASSERT_EQ(0, do_free(self->fd, a.handle));
-	}
+	ASSERT_EQ(0, pthread_create(&ta, NULL, allocator_run, &al[1]));
+	allocator_run(&al[0]);
+	pthread_join(ta, NULL);
 	__atomic_store_n(&f.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
-	TH_LOG("%lu allocations, %lu freed by the other thread",
-	       allocated, f.hits);
+	TH_LOG("%lu + %lu allocations, %lu freed by the other thread",
+	       al[0].allocated, al[1].allocated, f.hits);
+	EXPECT_EQ(0, al[0].error);
+	EXPECT_EQ(0, al[1].error);
 	EXPECT_LT(0, f.hits);
+	close(fd);
+	EXPECT_EQ(before, heap_used(self->fd));
 }
 
 /*
@@ -447,13 +490,6 @@ TEST_F_TIMEOUT(dev, every_pool_to_exhaustion, 300)
 	}
 	/* Every lane's board has at least the multimedia pool. */
 	EXPECT_LE(1, pools);
-}
-
-static long long heap_used(int fd)
-{
-	struct mmngr_pool_info info;
-
-	return pool_index(fd, "kernelheap", &info) < 0 ? -1 : (long long)info.used;
 }
 
 /* Free, close and kill: memory goes back only when the last user is gone. */

@@ -67,13 +67,30 @@ static void *releaser_run(void *arg)
 	return NULL;
 }
 
+/* References to the module: open files, dma-bufs, fences. */
+static long module_refs(void)
+{
+	char buf[32] = { 0 };
+	int fd = open("/sys/module/mmngrbuf/refcnt", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atol(buf) : -1;
+}
+
 FIXTURE(regress) {
 	int bfd;
 	long taint;
+	long refs;
 };
 
 FIXTURE_SETUP(regress)
 {
+	self->refs = module_refs();
+	ASSERT_LE(0, self->refs);
 	self->bfd = open("/dev/rgnmmbuf", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->bfd);
 	/*
@@ -92,41 +109,78 @@ FIXTURE_TEARDOWN(regress)
 	if (warned)
 		TH_LOG("the kernel warned during this test: see dmesg");
 	EXPECT_EQ(0, warned);
+	/* Everything the test made is gone: no fence or file left behind. */
+	usleep(100000);
+	EXPECT_EQ(self->refs, module_refs());
+}
+
+/* A thread that attaches 1 ms read fences to a buffer until a deadline. */
+struct attacher {
+	int bfd;
+	int dfd;
+	double end;
+	unsigned long attached;
+	int error;	/* an unexpected errno, or 0 */
+};
+
+static void *attacher_run(void *arg)
+{
+	struct attacher *at = arg;
+
+	while (now_ms() < at->end && !at->error) {
+		struct mmngrbuf_fence_attach a = { .fd = at->dfd, .timeout_ms = 1 };
+
+		if (ioctl(at->bfd, MMNGRBUF_IOCTL_FENCE_ATTACH, &a)) {
+			/* Only the per-file limit may refuse a read fence. */
+			if (errno != ENOSPC)
+				at->error = errno;
+			continue;
+		}
+		at->attached++;
+		/*
+		 * Number 1 is the releaser's to signal; collect the rest, so
+		 * that the next attach gets number 1 again and the
+		 * reservation object stays short.
+		 */
+		if (a.fence != 1 && fence_signal(at->bfd, a.fence) &&
+		    errno != ETIMEDOUT && errno != ENOENT)
+			at->error = errno;
+	}
+	return NULL;
 }
 
 /*
  * A fence's number must not be found before the fence is complete: the
  * old code published it before arming its timeout, so a FENCE_SIGNAL of
  * the (predictable) number in between freed a fence whose timeout then
- * ran anyway, on a signalled fence (a WARN) or on freed memory.
+ * ran anyway, on a signalled fence (a WARN) or on freed memory.  Nor may a
+ * FENCE_SIGNAL of a number that is only reserved free it for another
+ * attach: two fences stored under one number, one of them lost for ever
+ * (with the module reference it holds).  Two threads attach, one signals.
  */
 TEST_F(regress, fence_attach_races_signal)
 {
 	struct releaser r = { .bfd = self->bfd, .release = fence_signal };
-	unsigned long attached = 0;
-	pthread_t t;
-	double end;
-	int dfd;
+	struct attacher at[2];
+	pthread_t t, ta;
+	int dfd, i;
 
 	dfd = alloc_dmabuf(self->bfd, 4096, MMNGR_CACHING_CACHED);
 	ASSERT_LE(0, dfd);
+	for (i = 0; i < 2; i++)
+		at[i] = (struct attacher){ .bfd = self->bfd, .dfd = dfd,
+					   .end = now_ms() + RACE_MS };
 	ASSERT_EQ(0, pthread_create(&t, NULL, releaser_run, &r));
-	end = now_ms() + RACE_MS;
-	while (now_ms() < end) {
-		struct mmngrbuf_fence_attach a = { .fd = dfd, .timeout_ms = 1 };
-
-		if (ioctl(self->bfd, MMNGRBUF_IOCTL_FENCE_ATTACH, &a)) {
-			/* Only the per-file limit may refuse a read fence. */
-			ASSERT_EQ(ENOSPC, errno);
-			continue;
-		}
-		attached++;
-	}
+	ASSERT_EQ(0, pthread_create(&ta, NULL, attacher_run, &at[1]));
+	attacher_run(&at[0]);
+	pthread_join(ta, NULL);
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
-	TH_LOG("%lu fences attached, %lu signalled by the other thread",
-	       attached, r.hits);
-	EXPECT_LT(0, attached);
+	TH_LOG("%lu + %lu fences attached, %lu signalled by the other thread",
+	       at[0].attached, at[1].attached, r.hits);
+	EXPECT_EQ(0, at[0].error);
+	EXPECT_EQ(0, at[1].error);
+	EXPECT_LT(0, at[0].attached + at[1].attached);
 	EXPECT_LT(0, r.hits);
 	/* Every timeout has run by now: all signalled, none forgotten. */
 	usleep(50000);
@@ -134,20 +188,51 @@ TEST_F(regress, fence_attach_races_signal)
 	close(dfd);
 }
 
+/* A thread that imports a buffer until a deadline and checks each answer. */
+struct importer {
+	int bfd;
+	int dfd;
+	double end;
+	__u64 size;
+	__u64 dev_addr;
+	unsigned long imported;
+	int error;	/* an unexpected errno or answer, or 0 */
+};
+
+static void *importer_run(void *arg)
+{
+	struct importer *im = arg;
+	struct mmngrbuf_import i;
+
+	while (now_ms() < im->end && !im->error) {
+		if (import(im->bfd, im->dfd, &i)) {
+			if (errno != ENOSPC)
+				im->error = errno;
+			continue;
+		}
+		im->imported++;
+		if (i.size != im->size || i.dev_addr != im->dev_addr)
+			im->error = -1;
+	}
+	return NULL;
+}
+
 /*
  * An import's handle must not be found before the import is complete: the
  * old code read the import after publishing it, racing IMPORT_RELEASE of
- * the (predictable) handle: what it reported came from freed memory.
+ * the (predictable) handle: what it reported came from freed memory.  Nor
+ * may a release of a handle that is only reserved give it to another
+ * import (one of the two would be lost, with its mapping).
  */
 TEST_F(regress, import_races_release)
 {
 	struct releaser r = { .bfd = self->bfd, .release = import_release };
-	unsigned long imported = 0;
-	struct mmngrbuf_import i;
 	struct mmngrbuf_alloc a = { .size = 64 * 1024,
 				    .fd_flags = O_RDWR | O_CLOEXEC };
-	pthread_t t;
-	double end;
+	long long before = heap_used();
+	struct importer im[2];
+	pthread_t t, ti;
+	int n;
 
 	a.mmngr_fd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, a.mmngr_fd);
@@ -155,24 +240,29 @@ TEST_F(regress, import_races_release)
 	ASSERT_EQ(0, ioctl(self->bfd, MMNGRBUF_IOCTL_ALLOC, &a));
 	close(a.mmngr_fd);
 
+	for (n = 0; n < 2; n++)
+		im[n] = (struct importer){ .bfd = self->bfd, .dfd = a.fd,
+					   .end = now_ms() + RACE_MS,
+					   .size = a.size,
+					   .dev_addr = a.dev_addr };
 	ASSERT_EQ(0, pthread_create(&t, NULL, releaser_run, &r));
-	end = now_ms() + RACE_MS;
-	while (now_ms() < end) {
-		if (import(self->bfd, a.fd, &i)) {
-			ASSERT_EQ(ENOSPC, errno);
-			continue;
-		}
-		imported++;
-		ASSERT_EQ(a.size, i.size);
-		ASSERT_EQ(a.dev_addr, i.dev_addr);
-	}
+	ASSERT_EQ(0, pthread_create(&ti, NULL, importer_run, &im[1]));
+	importer_run(&im[0]);
+	pthread_join(ti, NULL);
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
-	TH_LOG("%lu imports, %lu released by the other thread",
-	       imported, r.hits);
-	EXPECT_LT(0, imported);
+	TH_LOG("%lu + %lu imports, %lu released by the other thread",
+	       im[0].imported, im[1].imported, r.hits);
+	EXPECT_EQ(0, im[0].error);
+	EXPECT_EQ(0, im[1].error);
+	EXPECT_LT(0, im[0].imported + im[1].imported);
 	EXPECT_LT(0, r.hits);
 	close(a.fd);
+	/* The file's imports held the buffer; closing it lets go of all. */
+	close(self->bfd);
+	self->bfd = open("/dev/rgnmmbuf", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->bfd);
+	EXPECT_EQ(before, heap_used());
 }
 
 /*
