@@ -233,7 +233,8 @@ static bool pageblock_claimable(unsigned long pfn)
 		    PageReserved(pfn_to_page(pfn + i)))
 			return false;
 	}
-	return true;
+	/* And its pages can move now: not all ZONE_MOVABLE pages can. */
+	return mmngr_contig_claimable(pfn, pageblock_nr_pages);
 }
 
 /* carveout=SIZE[@BASE]: a multimedia pool in ZONE_MOVABLE. */

@@ -183,6 +183,7 @@ struct mmngr_device {
 int mmngr_pools_init(struct mmngr_device *mdev);
 
 /* mmngr_pool.c */
+bool mmngr_contig_claimable(unsigned long pfn, unsigned long nr);
 struct mmngr_pool *mmngr_pool_by_index(struct mmngr_device *mdev,
 				       unsigned int index);
 u64 mmngr_pool_largest_free(struct mmngr_pool *pool);

@@ -107,6 +107,32 @@ static acr_flags_t contig_flags(const struct mmngr_pool *pool)
 	return pool->cma ? ACR_FLAGS_CMA : ACR_FLAGS_NONE;
 }
 
+/**
+ * mmngr_contig_claimable() - whether a free range of ZONE_MOVABLE can be
+ *			      claimed now
+ * @pfn:	first page frame
+ * @nr:		page frames
+ *
+ * Claims the range and gives it back.  Pages that cannot move make a range
+ * useless for a pool although nothing in their struct pages says so: seen
+ * at the top of ZONE_MOVABLE, where the first page cache of the boot (the
+ * initramfs's files) lands, on 5.10 and on the 6.1 debug kernels.
+ *
+ * Return: true if alloc_contig_range() succeeded on it.
+ */
+bool mmngr_contig_claimable(unsigned long pfn, unsigned long nr)
+{
+	int ret;
+
+	mutex_lock(&contig_lock);
+	ret = alloc_contig_range(pfn, pfn + nr, ACR_FLAGS_NONE, GFP_KERNEL);
+	mutex_unlock(&contig_lock);
+	if (ret)
+		return false;
+	free_contig_range(pfn, nr);
+	return true;
+}
+
 static int pool_alloc_range(struct mmngr_pool *pool, struct mmngr_buffer *buf,
 			    u64 align)
 {
