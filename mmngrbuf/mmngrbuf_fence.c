@@ -348,7 +348,11 @@ void mmngrbuf_fences_release(struct mmngrbuf_file *f)
  */
 int mmngrbuf_fence_init(void)
 {
-	fence_wq = alloc_workqueue("mmngrbuf_fence", 0, 0);
+	/*
+	 * Unbound: a timeout has no CPU of its own, and since 6.17 a queue
+	 * that names neither WQ_UNBOUND nor WQ_PERCPU draws a warning.
+	 */
+	fence_wq = alloc_workqueue("mmngrbuf_fence", WQ_UNBOUND, 0);
 	return fence_wq ? 0 : -ENOMEM;
 }
 
