@@ -23,6 +23,9 @@
 
 #include "kselftest_harness.h"
 
+/* The kernel's page size: lanes run 4 KiB and 16 KiB kernels. */
+#define PAGE	((long)sysconf(_SC_PAGESIZE))
+
 #define BUFFERS	"/sys/kernel/debug/mmngr/buffers"
 #define POOLS	"/sys/class/misc/rgnmm/device/pools"
 #define HEADER	"id\tpool\tsize\tcaching\tdev_addr\trefs\tpid\tcomm"
@@ -173,10 +176,10 @@ TEST_F(stats, debugfs_lists_live_buffers)
 	snprintf(comm, 16, "%s", program_invocation_short_name);
 
 	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, do_alloc(self->fd, &a[i], self->heap, (i + 1) * 4096 + 1, i));
+		ASSERT_EQ(0, do_alloc(self->fd, &a[i], self->heap, (i + 1) * PAGE + 1, i));
 		ASSERT_EQ(1, find_entry(a[i].dev_addr, &e));
 		EXPECT_STREQ("kernelheap", e.pool);
-		EXPECT_EQ((i + 2) * 4096ULL, e.size);	/* whole pages */
+		EXPECT_EQ((i + 2) * (unsigned long long)PAGE, e.size);	/* whole pages */
 		EXPECT_STREQ(caching[i], e.caching);
 		EXPECT_EQ(1, e.refs);
 		EXPECT_EQ(getpid(), e.pid);
@@ -187,14 +190,14 @@ TEST_F(stats, debugfs_lists_live_buffers)
 	}
 
 	/* A mapping holds a reference, and keeps the buffer past FREE. */
-	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd, a[0].mmap_offset);
+	map = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, a[0].mmap_offset);
 	ASSERT_TRUE(map != MAP_FAILED);
 	ASSERT_EQ(1, find_entry(a[0].dev_addr, &e));
 	EXPECT_EQ(2, e.refs);
 	EXPECT_EQ(0, do_free(self->fd, a[0].handle));
 	ASSERT_EQ(1, find_entry(a[0].dev_addr, &e));
 	EXPECT_EQ(1, e.refs);
-	munmap(map, 4096);
+	munmap(map, PAGE);
 	EXPECT_EQ(0, find_entry(a[0].dev_addr, &e));
 
 	for (i = 1; i < 3; i++) {
@@ -236,16 +239,16 @@ TEST_F(stats, sysfs_follows_allocations)
 			  pool_stat(info.name, "largest_free"));
 
 		/* One buffer of 3 pages, in any pool that has room for it. */
-		if (info.size && info.largest_free < 3 * 4096)
+		if (info.size && info.largest_free < 3 * PAGE)
 			continue;
-		ASSERT_EQ(0, do_alloc(self->fd, &a, i, 3 * 4096,
+		ASSERT_EQ(0, do_alloc(self->fd, &a, i, 3 * PAGE,
 				      MMNGR_CACHING_WRITECOMBINE));
-		EXPECT_EQ(used + 3 * 4096, pool_stat(info.name, "used"));
+		EXPECT_EQ(used + 3 * PAGE, pool_stat(info.name, "used"));
 		EXPECT_EQ(buffers + 1, pool_stat(info.name, "buffers"));
-		EXPECT_EQ(info.size ? free_before - 3 * 4096 : 0,
+		EXPECT_EQ(info.size ? free_before - 3 * PAGE : 0,
 			  pool_stat(info.name, "free"));
 		ASSERT_EQ(0, pool_info(self->fd, i, &after));
-		EXPECT_EQ(info.used + 3 * 4096, after.used);
+		EXPECT_EQ(info.used + 3 * PAGE, after.used);
 		EXPECT_EQ(info.buffers + 1, after.buffers);
 		EXPECT_EQ(0, do_free(self->fd, a.handle));
 		EXPECT_EQ(used, pool_stat(info.name, "used"));

@@ -22,6 +22,9 @@
 
 #include "kselftest_harness.h"
 
+/* The kernel's page size: lanes run 4 KiB and 16 KiB kernels. */
+#define PAGE	((long)sysconf(_SC_PAGESIZE))
+
 #define POOLS	"/sys/class/misc/rgnmm/device/pools"
 
 static long long pool_stat(const char *pool, const char *stat)
@@ -45,14 +48,14 @@ static long long pool_stat(const char *pool, const char *stat)
 /* A page holding a copy of @arg, made read-only; NULL on failure. */
 static void *read_only_copy(const void *arg, size_t len)
 {
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
 	memcpy(p, arg, len);
-	if (mprotect(p, 4096, PROT_READ)) {
-		munmap(p, 4096);
+	if (mprotect(p, PAGE, PROT_READ)) {
+		munmap(p, PAGE);
 		return NULL;
 	}
 	return p;
@@ -76,7 +79,7 @@ static int heap_index(int fd)
 
 TEST(alloc_leaves_no_buffer)
 {
-	struct mmngr_alloc a = { .size = 5 * 4096 }, *ro;
+	struct mmngr_alloc a = { .size = 5 * PAGE }, *ro;
 	struct mmngr_free fr = { .handle = 1 };
 	struct mmngr_pool_info info;
 	long long used, buffers;
@@ -101,17 +104,17 @@ TEST(alloc_leaves_no_buffer)
 	EXPECT_EQ(-1, ioctl(fd, MMNGR_IOCTL_FREE, &fr));
 	EXPECT_EQ(ENOENT, errno);
 	ASSERT_EQ(0, ioctl(fd, MMNGR_IOCTL_ALLOC, &a));
-	EXPECT_EQ(used + 5 * 4096, pool_stat("kernelheap", "used"));
+	EXPECT_EQ(used + 5 * PAGE, pool_stat("kernelheap", "used"));
 
 	/* POOL_INFO only reads: nothing to undo, but still EFAULT. */
 	memset(&info, 0, sizeof(info));
 	info.index = heap;
-	munmap(ro, 4096);
+	munmap(ro, PAGE);
 	ro = read_only_copy(&info, sizeof(info));
 	ASSERT_TRUE(!!ro);
 	EXPECT_EQ(-1, ioctl(fd, MMNGR_IOCTL_POOL_INFO, ro));
 	EXPECT_EQ(EFAULT, errno);
-	munmap(ro, 4096);
+	munmap(ro, PAGE);
 	close(fd);
 	EXPECT_EQ(used, pool_stat("kernelheap", "used"));
 	EXPECT_EQ(buffers, pool_stat("kernelheap", "buffers"));
@@ -119,14 +122,14 @@ TEST(alloc_leaves_no_buffer)
 
 TEST(rgnmm_get_and_vtop)
 {
-	struct MM_PARAM p = { .size = 4096, .flag = MM_KERNELHEAP }, *ro;
+	struct MM_PARAM p = { .size = PAGE, .flag = MM_KERNELHEAP }, *ro;
 	unsigned char *map;
 	int fd;
 
 	fd = open("/dev/rgnmm", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, MM_IOC_ALLOC, &p));
-	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	map = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_TRUE(map != MAP_FAILED);
 
 	ro = read_only_copy(&p, sizeof(p));
@@ -134,25 +137,25 @@ TEST(rgnmm_get_and_vtop)
 	EXPECT_EQ(-1, ioctl(fd, MM_IOC_GET, ro));
 	EXPECT_EQ(EFAULT, errno);
 
-	munmap(ro, 4096);
+	munmap(ro, PAGE);
 	memset(&p, 0, sizeof(p));
 	p.user_virt_addr = (unsigned long)map + 100;
 	ro = read_only_copy(&p, sizeof(p));
 	ASSERT_TRUE(!!ro);
 	EXPECT_EQ(-1, ioctl(fd, MM_IOC_VTOP, ro));
 	EXPECT_EQ(EFAULT, errno);
-	munmap(ro, 4096);
+	munmap(ro, PAGE);
 
 	/* The file still holds its buffer and answers as before. */
 	memset(&p, 0, sizeof(p));
 	ASSERT_EQ(0, ioctl(fd, MM_IOC_GET, &p));
-	EXPECT_EQ(4096, p.size);
+	EXPECT_EQ(PAGE, p.size);
 	EXPECT_EQ(MM_KERNELHEAP, p.flag);
 	map[0] = 0x3c;
 	EXPECT_EQ(0, ioctl(fd, MM_IOC_FREE, &p));
 	/* The mapping keeps the memory until it goes. */
 	EXPECT_EQ(0x3c, map[0]);
-	munmap(map, 4096);
+	munmap(map, PAGE);
 	close(fd);
 }
 

@@ -19,7 +19,8 @@
 
 #include "kselftest_harness.h"
 
-#define PAGE	4096
+/* The kernel's page size: lanes run 4 KiB and 16 KiB kernels. */
+#define PAGE	((long)sysconf(_SC_PAGESIZE))
 
 /* 0 if @fd maps [off, off + len) of its window (undone again), or errno. */
 static int map_errno(int fd, size_t len, off_t off)

@@ -21,6 +21,9 @@
 
 #include "kselftest_harness.h"
 
+/* The kernel's page size: lanes run 4 KiB and 16 KiB kernels. */
+#define PAGE	((long)sysconf(_SC_PAGESIZE))
+
 #define POLICY	"/sys/module/mmngr/parameters/share_policy"
 #define ROOT	0
 #define USER_A	65534
@@ -80,7 +83,7 @@ static int export_errno(uid_t alloc_uid, uid_t export_uid)
 	if (owner < 0)
 		return -1;
 	if (!owner) {
-		struct MM_PARAM p = { .size = 4096, .flag = MM_KERNELHEAP };
+		struct MM_PARAM p = { .size = PAGE, .flag = MM_KERNELHEAP };
 		int fd = open("/dev/rgnmm", O_RDWR);
 
 		if (fd < 0 || become(alloc_uid) ||
@@ -97,7 +100,7 @@ static int export_errno(uid_t alloc_uid, uid_t export_uid)
 	if (read(up[0], &addr, sizeof(addr)) == sizeof(addr)) {
 		exporter = fork();
 		if (!exporter) {
-			struct MM_BUF_PARAM p = { .size = 4096, .hard_addr = addr,
+			struct MM_BUF_PARAM p = { .size = PAGE, .hard_addr = addr,
 						  .buf = -1 };
 			int fd = open("/dev/rgnmmbuf", O_RDWR);
 
@@ -105,7 +108,7 @@ static int export_errno(uid_t alloc_uid, uid_t export_uid)
 				_exit(100);
 			if (ioctl(fd, MM_IOC_EXPORT_START, &p))
 				_exit(errno);
-			_exit(lseek(p.buf, 0, SEEK_END) == 4096 ? 0 : 102);
+			_exit(lseek(p.buf, 0, SEEK_END) == PAGE ? 0 : 102);
 		}
 		if (exporter > 0 && waitpid(exporter, &status, 0) == exporter &&
 		    WIFEXITED(status) && WEXITSTATUS(status) < 100)
