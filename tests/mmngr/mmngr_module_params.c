@@ -26,9 +26,9 @@
 #include <linux/mmngr.h>
 
 #include "kselftest_harness.h"
+#include "mmngr_test.h"
 
 #define PARAMS	"/sys/module/%s/parameters/%s"
-#define POOLS	"/sys/class/misc/rgnmm/device/pools"
 #define MiB	(1024ULL * 1024)
 
 /* A module parameter's value, without the newline; "" if unreadable. */
@@ -118,24 +118,6 @@ static int load(const char *mod, const char *params)
 static int unload(const char *mod)
 {
 	return syscall(SYS_delete_module, mod, O_NONBLOCK);
-}
-
-static long long pool_stat(const char *pool, const char *stat)
-{
-	char path[256], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), POOLS "/%s/%s", pool, stat);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoll(buf);
 }
 
 static int pool_kind_is(const char *pool, const char *kind)

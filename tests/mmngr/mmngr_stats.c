@@ -22,12 +22,12 @@
 #include <linux/mmngr.h>
 
 #include "kselftest_harness.h"
+#include "mmngr_test.h"
 
 /* The kernel's page size: lanes run 4 KiB and 16 KiB kernels. */
 #define PAGE	((long)sysconf(_SC_PAGESIZE))
 
 #define BUFFERS	"/sys/kernel/debug/mmngr/buffers"
-#define POOLS	"/sys/class/misc/rgnmm/device/pools"
 #define HEADER	"id\tpool\tsize\tcaching\tdev_addr\trefs\tpid\tcomm"
 
 struct entry {
@@ -65,24 +65,6 @@ static int find_entry(unsigned long long dev_addr, struct entry *e)
 	}
 	fclose(f);
 	return found;
-}
-
-static long long pool_stat(const char *pool, const char *stat)
-{
-	char path[256], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), POOLS "/%s/%s", pool, stat);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoll(buf);
 }
 
 static int pool_kind(const char *pool, char *kind, size_t len)

@@ -3,7 +3,14 @@
 #ifndef _MMNGR_TEST_H
 #define _MMNGR_TEST_H
 
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Each pool's statistics and limits, one value per file. */
+#define POOLS	"/sys/class/misc/rgnmm/device/pools"
 
 /* Whether all @len bytes at @p are @c. */
 static inline int all_bytes(const void *p, int c, size_t len)
@@ -15,6 +22,25 @@ static inline int all_bytes(const void *p, int c, size_t len)
 		if (b[i] != c)
 			return 0;
 	return 1;
+}
+
+/* A pool's sysfs value @stat ("used", "size", ...), or -1. */
+static inline long long pool_stat(const char *pool, const char *stat)
+{
+	char path[256], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), POOLS "/%s/%s", pool, stat);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return atoll(buf);
 }
 
 #endif /* _MMNGR_TEST_H */

@@ -21,29 +21,10 @@
 #include <linux/rgnmm.h>
 
 #include "kselftest_harness.h"
+#include "mmngr_test.h"
 
 /* The kernel's page size: lanes run 4 KiB and 16 KiB kernels. */
 #define PAGE	((long)sysconf(_SC_PAGESIZE))
-
-#define POOLS	"/sys/class/misc/rgnmm/device/pools"
-
-static long long pool_stat(const char *pool, const char *stat)
-{
-	char path[256], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), POOLS "/%s/%s", pool, stat);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoll(buf);
-}
 
 /* A page holding a copy of @arg, made read-only; NULL on failure. */
 static void *read_only_copy(const void *arg, size_t len)

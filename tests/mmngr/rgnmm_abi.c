@@ -29,26 +29,7 @@
 #include "mmngr_test.h"
 
 #define DEV	"/dev/rgnmm"
-#define POOLS	"/sys/class/misc/rgnmm/device/pools"
 #define MiB	(1024 * 1024)
-
-static long long pool_stat(const char *pool, const char *stat)
-{
-	char path[256], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), POOLS "/%s/%s", pool, stat);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoll(buf);
-}
 
 static int has_pool(const char *pool)
 {
