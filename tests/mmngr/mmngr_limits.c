@@ -21,37 +21,11 @@
 #include <linux/rgnmm.h>
 
 #include "kselftest_harness.h"
+#include "mmngr_test.h"
 
 #define POOL_DIR	"/sys/class/misc/mmngr/device/pools/kernelheap/"
 #define PARAMS		"/sys/module/mmngr/parameters/"
 #define NOBODY		65534
-
-static long long read_ll(const char *path)
-{
-	char buf[32] = { 0 };
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoll(buf) : -1;
-}
-
-static int write_ll(const char *path, long long v)
-{
-	char buf[32];
-	int fd = open(path, O_WRONLY);
-	int n, ok;
-
-	if (fd < 0)
-		return -1;
-	n = snprintf(buf, sizeof(buf), "%lld\n", v);
-	ok = write(fd, buf, n) == n;
-	close(fd);
-	return ok ? 0 : -1;
-}
 
 static int heap_index(int fd)
 {
@@ -111,16 +85,16 @@ FIXTURE_SETUP(limits)
 	ASSERT_LE(0, self->fd);
 	self->pool = heap_index(self->fd);
 	ASSERT_LE(0, self->pool);
-	self->max_bytes = read_ll(POOL_DIR "user_max_bytes");
-	self->max_buffers = read_ll(POOL_DIR "user_max_buffers");
+	self->max_bytes = sysfs_read(POOL_DIR "user_max_bytes");
+	self->max_buffers = sysfs_read(POOL_DIR "user_max_buffers");
 	ASSERT_LT(0, self->max_bytes);
 	ASSERT_LT(0, self->max_buffers);
 }
 
 FIXTURE_TEARDOWN(limits)
 {
-	EXPECT_EQ(0, write_ll(POOL_DIR "user_max_bytes", self->max_bytes));
-	EXPECT_EQ(0, write_ll(POOL_DIR "user_max_buffers", self->max_buffers));
+	EXPECT_EQ(0, sysfs_write(POOL_DIR "user_max_bytes", self->max_bytes));
+	EXPECT_EQ(0, sysfs_write(POOL_DIR "user_max_buffers", self->max_buffers));
 	close(self->fd);
 }
 
@@ -147,18 +121,18 @@ static int fill_one_mib(int fd, int pool)
 
 TEST_F(limits, user_bytes)
 {
-	long long refused = read_ll(POOL_DIR "quota_refused");
-	long long used = read_ll(POOL_DIR "used");
+	long long refused = sysfs_read(POOL_DIR "quota_refused");
+	long long used = sysfs_read(POOL_DIR "used");
 	int fd;
 
-	ASSERT_EQ(0, write_ll(POOL_DIR "user_max_bytes", 1 << 20));
+	ASSERT_EQ(0, sysfs_write(POOL_DIR "user_max_bytes", 1 << 20));
 	/* A file of its own: closing it frees what the child allocated. */
 	fd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, as_nobody(fill_one_mib, fd, self->pool));
-	EXPECT_EQ(refused + 2, read_ll(POOL_DIR "quota_refused"));
+	EXPECT_EQ(refused + 2, sysfs_read(POOL_DIR "quota_refused"));
 	close(fd);
-	EXPECT_EQ(used, read_ll(POOL_DIR "used"));
+	EXPECT_EQ(used, sysfs_read(POOL_DIR "used"));
 	/* root (CAP_SYS_RESOURCE) is counted but not refused. */
 	EXPECT_EQ(0, alloc(self->fd, self->pool, 2 << 20, NULL));
 }
@@ -176,7 +150,7 @@ TEST_F(limits, user_buffers)
 {
 	int fd;
 
-	ASSERT_EQ(0, write_ll(POOL_DIR "user_max_buffers", 2));
+	ASSERT_EQ(0, sysfs_write(POOL_DIR "user_max_buffers", 2));
 	fd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, as_nobody(three_buffers, fd, self->pool));
@@ -204,7 +178,7 @@ TEST_F(limits, renesas_abi_is_limited_too)
 {
 	int rfd;
 
-	ASSERT_EQ(0, write_ll(POOL_DIR "user_max_bytes", 1 << 20));
+	ASSERT_EQ(0, sysfs_write(POOL_DIR "user_max_bytes", 1 << 20));
 	rfd = open("/dev/rgnmm", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, rfd);
 	EXPECT_EQ(0, as_nobody(renesas_alloc, rfd, self->pool));
@@ -213,20 +187,20 @@ TEST_F(limits, renesas_abi_is_limited_too)
 
 TEST_F(limits, sysfs_needs_a_number)
 {
-	EXPECT_EQ(-1, write_ll(POOL_DIR "user_max_bytes", -1));
-	EXPECT_EQ(self->max_bytes, read_ll(POOL_DIR "user_max_bytes"));
+	EXPECT_EQ(-1, sysfs_write(POOL_DIR "user_max_bytes", -1));
+	EXPECT_EQ(self->max_bytes, sysfs_read(POOL_DIR "user_max_bytes"));
 }
 
 /* A file holds at most file_max_buffers handles. */
 TEST_F(limits, file_handles)
 {
-	long long max = read_ll(PARAMS "file_max_buffers");
-	long long refused = read_ll("/sys/class/misc/mmngr/device/handles_refused");
+	long long max = sysfs_read(PARAMS "file_max_buffers");
+	long long refused = sysfs_read("/sys/class/misc/mmngr/device/handles_refused");
 	int fd, i;
 
 	ASSERT_LT(0, max);
 	ASSERT_LE(0, refused);
-	ASSERT_EQ(0, write_ll(PARAMS "file_max_buffers", 3));
+	ASSERT_EQ(0, sysfs_write(PARAMS "file_max_buffers", 3));
 	fd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 3; i++)
@@ -234,9 +208,9 @@ TEST_F(limits, file_handles)
 	EXPECT_EQ(-1, alloc(fd, self->pool, 4096, NULL));
 	EXPECT_EQ(ENOSPC, errno);
 	EXPECT_EQ(refused + 1,
-		  read_ll("/sys/class/misc/mmngr/device/handles_refused"));
+		  sysfs_read("/sys/class/misc/mmngr/device/handles_refused"));
 	close(fd);
-	EXPECT_EQ(0, write_ll(PARAMS "file_max_buffers", max));
+	EXPECT_EQ(0, sysfs_write(PARAMS "file_max_buffers", max));
 }
 
 TEST_HARNESS_MAIN

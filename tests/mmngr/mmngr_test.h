@@ -24,6 +24,35 @@ static inline int all_bytes(const void *p, int c, size_t len)
 	return 1;
 }
 
+/* The number in a sysfs or procfs file, or -1. */
+static inline long long sysfs_read(const char *path)
+{
+	char buf[32] = { 0 };
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoll(buf) : -1;
+}
+
+/* Write a number to a sysfs or procfs file: 0, or -1 if refused. */
+static inline int sysfs_write(const char *path, long long v)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY);
+	int n, ok;
+
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%lld\n", v);
+	ok = write(fd, buf, n) == n;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 /* A pool's sysfs value @stat ("used", "size", ...), or -1. */
 static inline long long pool_stat(const char *pool, const char *stat)
 {

@@ -421,32 +421,6 @@ TEST(share_refused_to_other_users)
 #define SHARE_POLICY	"/sys/module/mmngr/parameters/share_policy"
 #define LAST_PID	"/proc/sys/kernel/ns_last_pid"
 
-static int write_int(const char *path, int v)
-{
-	char buf[16];
-	int fd = open(path, O_WRONLY), n, ok;
-
-	if (fd < 0)
-		return -1;
-	n = snprintf(buf, sizeof(buf), "%d", v);
-	ok = write(fd, buf, n) == n;
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-static int read_int(const char *path)
-{
-	char buf[16] = { 0 };
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -1;
-}
-
 /*
  * With share_policy=0 only the allocating process may SHARE a buffer, and
  * that means the process, not its number: a later process given the same
@@ -454,7 +428,7 @@ static int read_int(const char *path)
  */
 TEST(share_owner_is_the_process_not_its_pid)
 {
-	int policy = read_int(SHARE_POLICY);
+	int policy = sysfs_read(SHARE_POLICY);
 	int fd, sfd, status, same;
 	struct MM_PARAM p;
 	pid_t a, c;
@@ -473,11 +447,11 @@ TEST(share_owner_is_the_process_not_its_pid)
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(0, mm_get(fd, &p));
 
-	ASSERT_EQ(0, write_int(SHARE_POLICY, 0));
+	ASSERT_EQ(0, sysfs_write(SHARE_POLICY, 0));
 	sfd = dev_open();
 	ASSERT_LE(0, sfd);
 	/* C gets A's number, and gives up root's privileges. */
-	ASSERT_EQ(0, write_int(LAST_PID, a - 1));
+	ASSERT_EQ(0, sysfs_write(LAST_PID, a - 1));
 	c = fork();
 	ASSERT_LE(0, c);
 	if (!c) {
@@ -491,7 +465,7 @@ TEST(share_owner_is_the_process_not_its_pid)
 	}
 	ASSERT_EQ(c, waitpid(c, &status, 0));
 	same = c == a;
-	EXPECT_EQ(0, write_int(SHARE_POLICY, policy));
+	EXPECT_EQ(0, sysfs_write(SHARE_POLICY, policy));
 	close(sfd);
 	close(fd);
 	if (!same)
