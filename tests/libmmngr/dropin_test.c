@@ -394,8 +394,12 @@ static void *alloc_loop(void *arg)
 		}
 		if (va)
 			memset(va, i, 8192);
-		if (mmngr_free_in_user_ext(id) ||
-		    mmngr_free_in_user_ext(id) != R_MM_SEQE)
+		/*
+		 * No second free to check for R_MM_SEQE here: ids are file
+		 * descriptors, so another thread may already hold this
+		 * number again (recycled_id covers that case alone).
+		 */
+		if (mmngr_free_in_user_ext(id))
 			w->errors++;
 	}
 	return NULL;
