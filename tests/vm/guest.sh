@@ -52,8 +52,18 @@ build_tests() {
 	[ "$(cat "$out/.ldflags" 2>/dev/null)" = "$ldflags" ] || rm -rf "$out"
 	mkdir -p "$out" && echo "$ldflags" >"$out/.ldflags" || return 1
 	harness=$("$VM_DIR/ksrc")/tools/testing/selftests || return 1
-	make -C "$TOP/tests" OUTPUT="$out" CC="$cc" LDFLAGS="$ldflags" \
+	tests_locked "$arch" make -C "$TOP/tests" OUTPUT="$out" CC="$cc" LDFLAGS="$ldflags" \
 		KSFT_HARNESS_DIR="$harness" >"$LANE_BUILD/tests-$arch.log" 2>&1
+}
+
+# tests_locked ARCH COMMAND...: run COMMAND holding $BUILD/tests/ARCH's
+# lock.  Lanes of one architecture share those binaries, and lanes run in
+# parallel: one must not copy them while another's make rewrites them.
+tests_locked() {
+	local arch=$1
+	shift
+	mkdir -p "$BUILD/tests"
+	flock "$BUILD/tests/.$arch.lock" "$@"
 }
 
 # build_dtb: QEMU's own device tree for the lane's machine with dts/$DTS
@@ -129,8 +139,10 @@ build_initramfs() {
 	add_kernel_modules "$kdir" "$root" "$kver" ${MODULES:-vgem vivid} || return 1
 	depmod -b "$root" "$kver" || return 1
 
-	cp -r "$BUILD/tests/$ARCH" "$root/kselftest"
-	[ "$ARCH" = arm64 ] && cp -r "$BUILD/tests/armhf" "$root/kselftest-compat"
+	tests_locked "$ARCH" cp -r "$BUILD/tests/$ARCH" "$root/kselftest" || return 1
+	if [ "$ARCH" = arm64 ]; then
+		tests_locked armhf cp -r "$BUILD/tests/armhf" "$root/kselftest-compat" || return 1
+	fi
 	for f in "$@"; do
 		cp -r "$f" "$root/root/"
 	done

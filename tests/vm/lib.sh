@@ -21,6 +21,32 @@ lanes_all() {
 	done | sort -t- -k1,1 -k2,2
 }
 
+# lanes_longest_first TIMES LANE...: the LANEs, those that took longest
+# last time (TIMES: "lane seconds" lines) first, so that the last lane to
+# start is a short one.  A lane never timed counts as long: it may have a
+# kernel to build.
+lanes_longest_first() {
+	local times=$1 lane t
+	shift
+	for lane in "$@"; do
+		t=$(awk -v l="$lane" '$1 == l { t = $2 } END { print t + 0 }' "$times" 2>/dev/null)
+		[ "${t:-0}" -gt 0 ] || t=100000
+		echo "$t $lane"
+	done | sort -k1,1nr -k2,2 | awk '{ print $2 }'
+}
+
+# lane_time_record TIMES LANE SECONDS: remember how long LANE took.
+lane_time_record() {
+	local times=$1 lane=$2 t=$3
+
+	mkdir -p "$(dirname "$times")"
+	(
+		flock 9
+		{ grep -v "^$lane " "$times" 2>/dev/null; echo "$lane $t"; } >"$times.tmp"
+		mv "$times.tmp" "$times"
+	) 9>"$times.lock"
+}
+
 # lane_load NAME: set the lane's variables (see lanes/README) and derive
 # the per-architecture ones.
 lane_load() {
@@ -351,14 +377,19 @@ busybox_for() {
 		return
 	fi
 	dir=$MMNGR_CACHE/busybox-$arch
-	if [ ! -x "$dir/bin/busybox" ]; then
+	mkdir -p "$MMNGR_CACHE"
+	# Lanes run in parallel: one downloads, the others wait for it.
+	(
+		flock 9
+		[ -x "$dir/bin/busybox" ] && exit 0
 		rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
 		APT_CONFIG= apt_download "$dir.tmp" "busybox-static:$arch" || die "cannot download busybox-static:$arch"
 		dpkg-deb -x "$dir.tmp"/busybox-static_*.deb "$dir.tmp/root"
 		mkdir -p "$dir/bin"
-		mv "$dir.tmp/root/bin/busybox" "$dir/bin/busybox"
+		mv "$dir.tmp/root/bin/busybox" "$dir/bin/busybox.tmp"
+		mv "$dir/bin/busybox.tmp" "$dir/bin/busybox"
 		rm -rf "$dir.tmp"
-	fi
+	) 9>"$dir.lock" || return 1
 	echo "$dir/bin/busybox"
 }
 
