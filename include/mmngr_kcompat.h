@@ -9,12 +9,15 @@
 #define _MMNGR_KCOMPAT_H
 
 #include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/gfp.h>
 #include <linux/kobject.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/swiotlb.h>
 #include <linux/version.h>
 
 /*
@@ -47,6 +50,33 @@ static inline struct vm_area_struct *vma_lookup(struct mm_struct *mm,
 #define dma_resv_test_signaled	dma_resv_test_signaled_rcu
 #define dma_resv_wait_timeout	dma_resv_wait_timeout_rcu
 #endif
+
+/**
+ * mmngr_dma_is_bounce() - is a streaming DMA address a swiotlb bounce slot?
+ * @dev:	the device the address was mapped for (without an IOMMU)
+ * @addr:	an address from dma_map_*() for @dev
+ *
+ * 5.15, "swiotlb: Update is_swiotlb_buffer to add a struct device
+ * argument", made the device's bounce pool visible to modules; 6.12,
+ * "swiotlb: reduce swiotlb pool lookups", replaced is_swiotlb_buffer() by
+ * swiotlb_find_pool().  A pool that grows at run time
+ * (CONFIG_SWIOTLB_DYNAMIC) is looked up by a function modules cannot call,
+ * and before 5.15 the pool's bounds were not exported: there, only on a
+ * DMA-coherent device can a bounce be told (a streaming mapping of such a
+ * device needs syncing only when it bounces); on the others it is not seen.
+ *
+ * Return: true if @addr is known to point into a bounce buffer.
+ */
+static inline bool mmngr_dma_is_bounce(struct device *dev, dma_addr_t addr)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && !IS_ENABLED(CONFIG_SWIOTLB_DYNAMIC)
+	return !!swiotlb_find_pool(dev, dma_to_phys(dev, addr));
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(5, 15, 0) && !IS_ENABLED(CONFIG_SWIOTLB_DYNAMIC)
+	return is_swiotlb_buffer(dev, dma_to_phys(dev, addr));
+#else
+	return dev_is_dma_coherent(dev) && dma_need_sync(dev, addr);
+#endif
+}
 
 /*
  * 5.17, "driver core: make kobj_type constant.": kobject_init() took a

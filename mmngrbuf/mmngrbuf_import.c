@@ -67,6 +67,25 @@ static u64 contiguous_size(struct sg_table *sgt)
 	return size;
 }
 
+/*
+ * A device without an IOMMU whose DMA mask does not reach the buffer gets
+ * swiotlb bounce slots from dma_map_*(): its hardware would read and write
+ * those copies, which only the DMA API's own syncs ever carry over to the
+ * buffer, so such an address is no device address of the buffer at all.
+ */
+static bool mapping_bounces(struct device *dev, struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (device_iommu_mapped(dev))
+		return false;
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		if (mmngr_dma_is_bounce(dev, sg_dma_address(sg)))
+			return true;
+	return false;
+}
+
 /* Attach and map @dmabuf for @bdev; takes over the caller's reference. */
 static struct mmngrbuf_import *import_new(struct mmngrbuf_device *bdev,
 					  struct dma_buf *dmabuf)
@@ -104,6 +123,12 @@ static struct mmngrbuf_import *import_new(struct mmngrbuf_device *bdev,
 	}
 	if (contiguous_size(imp->sgt) < imp->size) {
 		dev_dbg(dev, "a dma-buf of %s is not contiguous for %s\n",
+			dmabuf->exp_name, dev_name(dev));
+		ret = -EXDEV;
+		goto err_unmap;
+	}
+	if (mapping_bounces(dev, imp->sgt)) {
+		dev_dbg(dev, "a dma-buf of %s reaches %s only through bounce buffers\n",
 			dmabuf->exp_name, dev_name(dev));
 		ret = -EXDEV;
 		goto err_unmap;

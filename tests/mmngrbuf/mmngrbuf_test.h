@@ -179,6 +179,72 @@ static inline int phys_contiguous(const void *addr, size_t len)
 }
 
 /*
+ * mmngrbuf's device addresses 32 bits (the Renesas ABI's hard addresses are
+ * 32-bit).  Without an IOMMU, memory above that reaches it only through
+ * swiotlb bounce buffers, and IMPORT refuses those with EXDEV.
+ */
+#define MMNGRBUF_REACH	(1ULL << 32)
+
+/*
+ * One past the highest physical address of the pages mapped at [addr,
+ * addr + len), from /proc/self/pagemap; 0 if it cannot tell.
+ */
+static inline __u64 phys_end(const void *addr, size_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	__u64 e, end = 0;
+	size_t i, n = (len + page - 1) / page;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		off_t off = ((uintptr_t)addr / page + i) * sizeof(e);
+
+		if (pread(fd, &e, sizeof(e), off) != sizeof(e) ||
+		    !(e & (1ULL << 63)) || !(e & ((1ULL << 55) - 1))) {
+			end = 0;
+			break;
+		}
+		e = ((e & ((1ULL << 55) - 1)) + 1) * page;
+		if (e > end)
+			end = e;
+	}
+	close(fd);
+	return end;
+}
+
+/*
+ * Whether the machine has RAM beyond MMNGRBUF_REACH, from /proc/iomem
+ * (root sees the addresses): 1 yes, 0 no, -1 cannot tell.
+ */
+static inline int ram_beyond_reach(void)
+{
+	unsigned long long start, end;
+	FILE *f = fopen("/proc/iomem", "r");
+	char line[256];
+	int ret = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* Top-level ranges only: children are not indented less. */
+		if (line[0] == ' ' || !strstr(line, ": System RAM"))
+			continue;
+		if (sscanf(line, "%llx-%llx", &start, &end) != 2)
+			continue;
+		if (!start && !end) {
+			ret = -1;	/* addresses hidden */
+			break;
+		}
+		if (end >= MMNGRBUF_REACH)
+			ret = 1;
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
  * An open vgem DRM device, or -1.  vgem's device is a platform device up to
  * 6.14 and a faux device since 6.15 ("drm/vgem: convert to use faux_device").
  */

@@ -68,9 +68,11 @@ static int vgem_dmabuf(int vgem, size_t size)
 /*
  * Import a foreign dma-buf both ways and check the outcome against the
  * physical layout of its pages, from /proc/self/pagemap once they are
- * mapped and touched.  pagemap cannot see into VM_PFNMAP mappings (vgem's,
- * the system heap's, vb2-dma-contig's): there the two ABIs must agree, and
- * a buffer known to be contiguous (expect_contiguous) must import.
+ * mapped and touched: it imports if it is contiguous and within the
+ * device's reach (beyond it, the device would see bounce buffers).
+ * pagemap cannot see into VM_PFNMAP mappings (vgem's, the system heap's,
+ * vb2-dma-contig's): there the two ABIs must agree, and a buffer known to
+ * be contiguous (expect_contiguous) must import if no RAM is beyond reach.
  */
 static void check_foreign(struct __test_metadata *_metadata, int bfd, int dfd,
 			  size_t size, int expect_contiguous)
@@ -79,6 +81,7 @@ static void check_foreign(struct __test_metadata *_metadata, int bfd, int dfd,
 	const size_t dsize = (size + getpagesize() - 1) & ~((size_t)getpagesize() - 1);
 	struct mmngrbuf_import i;
 	int contiguous, ok;
+	__u64 end;
 	size_t rsize;
 	__u32 hard;
 	char *p;
@@ -87,10 +90,14 @@ static void check_foreign(struct __test_metadata *_metadata, int bfd, int dfd,
 	ASSERT_TRUE(p != MAP_FAILED);
 	memset(p, 0x5a, size);
 	contiguous = phys_contiguous(p, size);
-	ksft_print_msg("%zu bytes: %s\n", size, contiguous < 0 ? "layout unknown (PFN map)" :
-		       contiguous ? "contiguous" : "scattered");
-	if (contiguous < 0 && expect_contiguous)
+	end = phys_end(p, size);
+	ksft_print_msg("%zu bytes: %s%s\n", size, contiguous < 0 ? "layout unknown (PFN map)" :
+		       contiguous ? "contiguous" : "scattered",
+		       end > MMNGRBUF_REACH ? ", beyond the device's reach" : "");
+	if (contiguous < 0 && expect_contiguous && !ram_beyond_reach())
 		contiguous = 1;
+	if (contiguous > 0 && end > MMNGRBUF_REACH)
+		contiguous = 0;
 
 	ok = !import(bfd, dfd, &i);
 	if (!ok)
@@ -338,6 +345,79 @@ TEST_F(imp, foreign_udmabuf)
 	check_foreign(_metadata, self->bfd, dfd, c.size, 0);
 	close(dfd);
 	close(memfd);
+	close(dev);
+}
+
+/*
+ * One page of a memfd, shared through udmabuf, whose frame lies beyond
+ * (beyond = 1) or within (0) the device's reach; -1 if none turned up.
+ */
+static int udmabuf_page(int dev, int beyond)
+{
+	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC };
+	long page = getpagesize();
+	int try, fd, above;
+	__u64 end;
+	char *p;
+
+	for (try = 0; try < 256; try++) {
+		fd = memfd_create("udmabuf-reach", MFD_ALLOW_SEALING);
+		if (fd < 0 || ftruncate(fd, page) ||
+		    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK))
+			return -1;
+		p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			return -1;
+		p[0] = 1;
+		end = phys_end(p, page);
+		munmap(p, page);
+		above = end > MMNGRBUF_REACH;
+		if (end && above == beyond) {
+			c.memfd = fd;
+			c.size = page;
+			return ioctl(dev, UDMABUF_CREATE, &c);
+		}
+		/*
+		 * Every memfd stays open until the test ends, so that each
+		 * try gets a page of its own.
+		 */
+	}
+	return -1;
+}
+
+/*
+ * A device whose DMA mask does not reach a buffer would be handed a swiotlb
+ * bounce address for it: IMPORT refuses that with EXDEV, as it does a
+ * scattered buffer, where a reachable page of the same kind imports.
+ */
+TEST_F(imp, beyond_reach_is_refused)
+{
+	struct mmngrbuf_import i;
+	int dev, dfd;
+	size_t rsize;
+	__u32 hard;
+
+	if (ram_beyond_reach() <= 0)
+		SKIP(return, "no RAM beyond the device's 32-bit reach in this machine");
+	if (access("/dev/udmabuf", F_OK))
+		SKIP(return, "kernel has no udmabuf (CONFIG_UDMABUF) to share a chosen page");
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+
+	dfd = udmabuf_page(dev, 0);
+	ASSERT_LE(0, dfd) TH_LOG("no page below 4 GiB");
+	ASSERT_EQ(0, import(self->bfd, dfd, &i));
+	EXPECT_GT(MMNGRBUF_REACH, i.dev_addr + i.size - 1);
+	EXPECT_EQ(0, import_release(self->bfd, i.handle));
+	close(dfd);
+
+	dfd = udmabuf_page(dev, 1);
+	ASSERT_LE(0, dfd) TH_LOG("no page above 4 GiB");
+	EXPECT_EQ(-1, import(self->bfd, dfd, &i));
+	EXPECT_EQ(EXDEV, errno);
+	EXPECT_EQ(-1, rgnmm_import(self->bfd, dfd, &rsize, &hard));
+	EXPECT_EQ(EXDEV, errno);
+	close(dfd);
 	close(dev);
 }
 

@@ -23,14 +23,17 @@ lanes_all() {
 
 # lanes_longest_first TIMES LANE...: the LANEs, those that took longest
 # last time (TIMES: "lane seconds" lines) first, so that the last lane to
-# start is a short one.  A lane never timed counts as long: it may have a
-# kernel to build.
+# start is a short one.  A lane never timed counts as long, and one that
+# builds its kernel (KERNEL=debug: half an hour on two cores) as longest.
 lanes_longest_first() {
 	local times=$1 lane t
 	shift
 	for lane in "$@"; do
 		t=$(awk -v l="$lane" '$1 == l { t = $2 } END { print t + 0 }' "$times" 2>/dev/null)
-		[ "${t:-0}" -gt 0 ] || t=100000
+		if [ "${t:-0}" -le 0 ]; then
+			t=100000
+			grep -q '^KERNEL=debug' "$VM_DIR/lanes/$lane.lane" && t=200000
+		fi
 		echo "$t $lane"
 	done | sort -k1,1nr -k2,2 | awk '{ print $2 }'
 }
