@@ -9,10 +9,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <linux/types.h>
 
 #include <mmngr2.h>
 
@@ -166,7 +167,7 @@ TEST(close_with_live_buffer)
 	struct mmngr2_buf *buf;
 	struct mmngr2 *mm;
 	unsigned char *p;
-	uint32_t fence;
+	__u32 fence;
 	int fd, dmabuf, heap;
 
 	ASSERT_EQ(0, mmngr2_open(&mm));
@@ -230,11 +231,11 @@ TEST_F(own, size_tags)
 {
 	struct {
 		struct mmngr2_pool pool;
-		uint64_t later[3];
+		__u64 later[3];
 	} big;
 	struct {
 		struct mmngr2_import imp;
-		uint64_t later[2];
+		__u64 later[2];
 	} bigimp;
 	struct mmngr2_pool pool;
 	struct mmngr2_buf *buf;
