@@ -5,7 +5,7 @@
  * use without a copy.  Build and run (as a user who may open /dev/mmngr
  * and /dev/rgnmmbuf):
  *
- *	cc -o example libmmngr-example.c $(pkg-config --cflags --libs libmmngr)
+ *	cc -o example libmmngr-example.c $(pkg-config --cflags --libs libmmngr2)
  *	./example multimedia 1M
  */
 

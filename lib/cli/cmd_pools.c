@@ -42,7 +42,7 @@ int pick_pool(struct mmngr2 *mm, const char *arg)
 
 	idx = strtol(arg, &end, 10);
 	if (*arg && !*end) {
-		ret = idx < 0 ? -ENOENT : mmngr2_pool_get(mm, idx, &pool);
+		ret = idx < 0 ? -ENOENT : mmngr2_pool_get(mm, idx, &pool, sizeof(pool));
 		ret = ret ? ret : (int)idx;
 	} else {
 		ret = mmngr2_pool_find(mm, arg);
@@ -66,7 +66,7 @@ int show_pools(struct mmngr2 *mm)
 	int ret;
 
 	t = table_begin(cols, sizeof(cols) / sizeof(cols[0]));
-	for (i = 0; !(ret = mmngr2_pool_get(mm, i, &p)); i++) {
+	for (i = 0; !(ret = mmngr2_pool_get(mm, i, &p, sizeof(p))); i++) {
 		const char *vals[] = {
 			idx, p.name, p.kind < 4 ? kinds[p.kind] : "?", size,
 			used, free_, largest, nbufs, caching,

@@ -68,7 +68,7 @@ static int do_alloc(struct mmngr2 *mm, const struct alloc_req *r)
 		err_msg("alloc: %s", strerror(-ret));
 		return -1;
 	}
-	mmngr2_pool_get(mm, p, &pool);
+	mmngr2_pool_get(mm, p, &pool, sizeof(pool));
 	slots[i].buf = buf;
 	snprintf(slots[i].pool, sizeof(slots[i].pool), "%s", pool.name);
 

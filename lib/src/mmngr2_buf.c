@@ -33,6 +33,7 @@ PUBLIC int mmngr2_alloc(struct mmngr2 *mm, unsigned int pool, uint64_t size,
 		free(buf);
 		return ret;
 	}
+	mmngr2_get(mm);
 	buf->mm = mm;
 	buf->handle = a.handle;
 	buf->caching = caching;
@@ -53,6 +54,7 @@ PUBLIC void mmngr2_free(struct mmngr2_buf *buf)
 		munmap(buf->map, buf->size);
 	f = (struct mmngr_free){ .handle = buf->handle };
 	mmngr2_ioctl(buf->mm->fd, MMNGR_IOCTL_FREE, &f);
+	mmngr2_put(buf->mm);
 	free(buf);
 }
 
@@ -73,7 +75,8 @@ PUBLIC uint32_t mmngr2_buf_handle(const struct mmngr2_buf *buf)
 
 /*
  * One mapping of the whole buffer per buffer object, made on first use and
- * undone by mmngr2_free(); racing threads agree on one of theirs.
+ * undone by mmngr2_unmap() or mmngr2_free(); racing threads agree on one of
+ * theirs.
  */
 PUBLIC int mmngr2_map(struct mmngr2_buf *buf, void **addrp)
 {
@@ -94,6 +97,16 @@ PUBLIC int mmngr2_map(struct mmngr2_buf *buf, void **addrp)
 	}
 	*addrp = map;
 	return 0;
+}
+
+/* Whoever takes the mapping out of the object unmaps it, once. */
+PUBLIC int mmngr2_unmap(struct mmngr2_buf *buf)
+{
+	void *map = __atomic_exchange_n(&buf->map, NULL, __ATOMIC_ACQ_REL);
+
+	if (!map)
+		return -EINVAL;
+	return munmap(map, buf->size) ? -errno : 0;
 }
 
 static int buf_sync(struct mmngr2_buf *buf, uint32_t when, uint64_t offset,

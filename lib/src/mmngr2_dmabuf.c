@@ -84,20 +84,28 @@ PUBLIC int mmngr2_dmabuf_sync_end(int dmabuf_fd, unsigned int access)
 	return dmabuf_sync(dmabuf_fd, DMA_BUF_SYNC_END, access);
 }
 
+/* As for struct mmngr2_pool: nothing smaller than the first release's. */
+#define IMPORT_SIZE_V1 (offsetof(struct mmngr2_import, dev_addr) + sizeof(uint64_t))
+
 PUBLIC int mmngr2_import(struct mmngr2 *mm, int dmabuf_fd,
-			 struct mmngr2_import *imp)
+			 struct mmngr2_import *imp, size_t imp_size)
 {
 	struct mmngrbuf_import i = { .fd = dmabuf_fd };
-	int dev = mmngr2_buf_dev(mm), ret;
+	struct mmngr2_import out = { 0 };
+	int dev, ret;
 
+	if (!imp || imp_size < IMPORT_SIZE_V1)
+		return -EINVAL;
+	dev = mmngr2_buf_dev(mm);
 	if (dev < 0)
 		return dev;
 	ret = mmngr2_ioctl(dev, MMNGRBUF_IOCTL_IMPORT, &i);
 	if (ret)
 		return ret;
-	imp->handle = i.handle;
-	imp->size = i.size;
-	imp->dev_addr = i.dev_addr;
+	out.handle = i.handle;
+	out.size = i.size;
+	out.dev_addr = i.dev_addr;
+	mmngr2_copy_out(imp, imp_size, &out, sizeof(out));
 	return 0;
 }
 

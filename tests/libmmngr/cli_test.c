@@ -84,7 +84,7 @@ TEST(pools_match_library)
 
 	ASSERT_EQ(0, run("--format=kv pools", NULL));
 	ASSERT_EQ(0, mmngr2_open(&mm));
-	for (i = 0; !mmngr2_pool_get(mm, i, &p); i++) {
+	for (i = 0; !mmngr2_pool_get(mm, i, &p, sizeof(p)); i++) {
 		snprintf(match, sizeof(match), "name=%s ", p.name);
 		ASSERT_EQ(0, kv(match, "index", v, sizeof(v)));
 		EXPECT_EQ(i, strtoul(v, NULL, 10));

@@ -56,7 +56,7 @@ TEST_F(mm, pools)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; !(ret = mmngr2_pool_get(self->mm, i, &p)); i++) {
+	for (i = 0; !(ret = mmngr2_pool_get(self->mm, i, &p, sizeof(p))); i++) {
 		EXPECT_EQ(i, p.index);
 		EXPECT_LT(0, strlen(p.name));
 		/* The same figures as sysfs. */
@@ -199,14 +199,14 @@ TEST_F(mm, import)
 				  MMNGR2_WRITECOMBINE, &buf));
 	fd = mmngr2_export(buf, 0, 0, O_RDWR);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, mmngr2_import(self->mm, fd, &imp));
+	ASSERT_EQ(0, mmngr2_import(self->mm, fd, &imp, sizeof(imp)));
 	EXPECT_NE(0, imp.handle);
 	EXPECT_EQ(64 * 1024, imp.size);
 	EXPECT_EQ(mmngr2_buf_dev_addr(buf), imp.dev_addr);
 	EXPECT_EQ(0, mmngr2_import_release(self->mm, imp.handle));
 	EXPECT_GT(0, mmngr2_import_release(self->mm, imp.handle));
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	EXPECT_GT(0, mmngr2_import(self->mm, null, &imp));
+	EXPECT_GT(0, mmngr2_import(self->mm, null, &imp, sizeof(imp)));
 	close(null);
 	close(fd);
 	mmngr2_free(buf);
