@@ -19,7 +19,7 @@ build_modules() {
 	# Sources only, as git sees them (committed or not): never build
 	# products of another kernel left in the work tree.
 	rm -rf "$src" && mkdir -p "$src"
-	(cd "$TOP" && git ls-files -z -co --exclude-standard -- Kbuild mmngr mmngrbuf include |
+	(cd "$TOP" && git ls-files -z -co --exclude-standard -- Kbuild VERSION mmngr mmngrbuf include |
 		rsync -a --from0 --files-from=- . "$src/") || return 1
 	if ! kbuild_runs_here "$k"; then
 		root=$(build_chroot "$(cat "$k/suite")" "$k") || return 1
