@@ -56,6 +56,16 @@ build_tests() {
 		KSFT_HARNESS_DIR="$harness" >"$LANE_BUILD/tests-$arch.log" 2>&1
 }
 
+# build_bundle: the kselftest bundle of the lane's tests in
+# $LANE_BUILD/kselftest_install, as `make kselftest-install` makes it.
+build_bundle() {
+	local out=$LANE_BUILD/kselftest_install
+
+	rm -rf "$out"
+	make -C "$TOP" kselftest-install ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" \
+		CC="$TEST_CC" BUILD="$BUILD" INSTALL_PATH="$out" >"$LANE_BUILD/bundle.log" 2>&1
+}
+
 # build_dtb: QEMU's own device tree for the lane's machine with dts/$DTS
 # applied, so that the overlay only has to say what an R-Car board adds.
 build_dtb() {
@@ -117,7 +127,7 @@ build_initramfs() {
 	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,usr/bin,lib/modules/"$kver"/extra}
 	cp "$(busybox_for "$ARCH")" "$root/bin/busybox"
 	cp "$VM_DIR/init" "$root/init"
-	cp "$VM_DIR/guest-kselftest" "$root/usr/bin/"
+	cp "$VM_DIR/guest-kselftest" "$VM_DIR/guest-bundle" "$root/usr/bin/"
 	printf '%s\n' "$conf" >"$root/etc/vm.conf"
 	if [ -n "$MODPROBE_CONF" ]; then
 		mkdir -p "$root/etc/modprobe.d"
@@ -153,6 +163,8 @@ prepare_guest() {
 			{ log "$LANE: armhf test build failed"; tail -n 30 "$LANE_BUILD/tests-armhf.log" >&2; return 1; }
 	fi
 	build_dtb || { log "$LANE: device tree failed"; cat "$LANE_BUILD/dtb.log" >&2; return 1; }
+	[ -z "$BUNDLE_TESTS" ] || build_bundle ||
+		{ log "$LANE: make kselftest-install failed"; tail -n 30 "$LANE_BUILD/bundle.log" >&2; return 1; }
 }
 
 # boot_guest [QEMU_ARGS...]: boot the lane's kernel with the initramfs; the
