@@ -115,8 +115,9 @@ tests:
 # the kernel's tools/testing/selftests/Makefile builds its own; see
 # Documentation/testing.md#on-a-board.
 INSTALL_PATH ?= $(BUILD)/kselftest_install/$(ARCH)
-kselftest-install: tests
-	tests/kselftest-install $(TEST_OUT) $(INSTALL_PATH) $(KSFT_DIR)
+kselftest-install:
+	$(MAKE) -C tests OUTPUT=$(TEST_OUT) CC="$(CC)" LDFLAGS="$(LDFLAGS) -static" \
+		KSFT_HARNESS_DIR=$(KSFT_DIR) INSTALL_PATH=$(abspath $(INSTALL_PATH)) install
 
 # Debian packages (debian/) in $(BUILD)/deb.
 deb:
