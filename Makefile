@@ -3,13 +3,21 @@
 # mmngr: contiguous-memory allocator (mmngr.ko), its dma-buf bridge
 # (mmngrbuf.ko), library and tests.
 #
-#   make                      modules for the running kernel, and the tests
-#   make KDIR=/path/to/build  modules for another kernel
+#   make                      modules for the running kernel, and the library
+#   make KDIR=/path/to/build  modules for another kernel (KERNEL_SRC= too)
 #   make KDIR=... ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
-#   make install              modules_install + uapi headers + libraries
+#   make modules              the modules only; Yocto's module class runs
+#                             make KERNEL_SRC=... O=... CC=... LD=... modules
+#   make modules_install      INSTALL_MOD_PATH, INSTALL_MOD_DIR, MODLIB
+#   make install              modules_install + uapi headers + libraries +
+#                             udev rule and modprobe.d file
 #                             (DESTDIR, PREFIX, INSTALL_MOD_PATH as usual)
 #   make lib                  libmmngr, libmmngrbuf and the mmngr tool only
 #   make lib_install          install those only
+#   make tests                the kselftests (needs Debian's linux-source)
+#   make kselftest-install INSTALL_PATH=/dir [ARCH=arm64 CROSS_COMPILE=...]
+#                             the kselftest bundle for a board
+#   make deb                  Debian packages (dpkg-buildpackage) in build/deb
 #   make check                every test lane in QEMU, lint and DKMS checks
 #   make check LANES="6.1-arm64 6.1-amd64"
 #   make demo                 boot an R-Car-like arm64 board with the modules
@@ -24,22 +32,38 @@
 #   make -C <kernel build dir> M=$PWD modules
 # works as well.
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+# One version for the modules (MODULE_VERSION), DKMS, the library and the
+# Debian packages.
+VERSION := $(shell cat $(CURDIR)/VERSION)
+
+# Yocto's module class names the kernel tree KERNEL_SRC (and its build
+# directory O, which reaches kbuild through MAKEFLAGS, as do CC and LD).
+KERNEL_VERSION ?= $(shell uname -r)
+ifneq ($(KERNEL_SRC),)
+KDIR ?= $(KERNEL_SRC)
+endif
+KDIR ?= /lib/modules/$(KERNEL_VERSION)/build
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+UDEVRULESDIR ?= /lib/udev/rules.d
 DESTDIR ?=
 INSTALL_MOD_PATH ?= $(DESTDIR)
 INSTALL_MOD_DIR ?= extra
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/arm.*/arm/')
 CROSS_COMPILE ?=
+# CC from the command line or the environment wins (kbuild only takes it
+# from the command line, where it then comes through MAKEFLAGS).
+ifeq ($(origin CC),default)
 CC := $(CROSS_COMPILE)gcc
+endif
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE)
 
 BUILD ?= $(CURDIR)/build
 TEST_OUT = $(BUILD)/tests/$(ARCH)
 
-all: modules lib tests
+all: modules lib
 
 kdir-check:
 	@test -f $(KDIR)/Makefile || { \
@@ -59,7 +83,7 @@ headers_install:
 
 # libmmngr.so.1, libmmngrbuf.so.1, their archives, headers, pkg-config
 # files, man pages and the mmngr tool (lib/Makefile).
-LIB_MAKE = $(MAKE) -C lib O=$(BUILD)/lib/$(ARCH) CC=$(CC) \
+LIB_MAKE = $(MAKE) -C lib O=$(BUILD)/lib/$(ARCH) CC="$(CC)" \
 	CROSS_COMPILE=$(CROSS_COMPILE) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 lib:
@@ -68,12 +92,36 @@ lib:
 lib_install:
 	$(LIB_MAKE) install
 
-install: modules_install headers_install lib_install
+# The udev rule (group video for every node), a commented modprobe.d
+# file naming every module parameter and a modules-load.d entry
+# (packaging/; the Debian packages install the same files).
+data_install:
+	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSCONFDIR)/modprobe.d \
+		$(DESTDIR)$(SYSCONFDIR)/modules-load.d
+	install -m 0644 packaging/60-mmngr.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -m 0644 packaging/modprobe.d/mmngr.conf $(DESTDIR)$(SYSCONFDIR)/modprobe.d/
+	install -m 0644 packaging/modules-load.d/mmngr.conf $(DESTDIR)$(SYSCONFDIR)/modules-load.d/
+
+install: modules_install headers_install lib_install data_install
 
 # Static kselftest binaries for $(ARCH), ready to copy to a target.
+KSFT_DIR = $$(tests/vm/ksrc)/tools/testing/selftests
 tests:
-	$(MAKE) -C tests OUTPUT=$(TEST_OUT) CC=$(CC) LDFLAGS=-static \
-		KSFT_HARNESS_DIR=$$(tests/vm/ksrc)/tools/testing/selftests
+	$(MAKE) -C tests OUTPUT=$(TEST_OUT) CC="$(CC)" LDFLAGS="$(LDFLAGS) -static" \
+		KSFT_HARNESS_DIR=$(KSFT_DIR)
+
+# The standard kselftest bundle (run_kselftest.sh, kselftest-list.txt,
+# kselftest/runner.sh, one folder per area) in INSTALL_PATH, built the way
+# the kernel's tools/testing/selftests/Makefile builds its own; see
+# Documentation/testing.md#on-a-board.
+INSTALL_PATH ?= $(BUILD)/kselftest_install/$(ARCH)
+kselftest-install:
+	$(MAKE) -C tests OUTPUT=$(TEST_OUT) CC="$(CC)" LDFLAGS="$(LDFLAGS) -static" \
+		KSFT_HARNESS_DIR=$(KSFT_DIR) INSTALL_PATH=$(abspath $(INSTALL_PATH)) install
+
+# Debian packages (debian/) in $(BUILD)/deb.
+deb:
+	tests/deb/build $(BUILD)/deb
 
 check:
 	tests/vm/check $(LANES)
@@ -97,4 +145,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all kdir-check modules modules_install headers_install install tests \
-	lib lib_install check demo fuzz lint coverage clean
+	lib lib_install data_install kselftest-install deb check demo fuzz lint \
+	coverage clean

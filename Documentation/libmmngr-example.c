@@ -18,10 +18,24 @@
 
 #include <mmngr2.h>
 
+/* "4096", "0x1000", "64K", "1M", "1G" (or k, m, g): bytes; else 0. */
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	uint64_t n = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'G': case 'g': n <<= 10; /* fall through */
+	case 'M': case 'm': n <<= 10; /* fall through */
+	case 'K': case 'k': n <<= 10; end++; break;
+	}
+	return *end ? 0 : n;
+}
+
 int main(int argc, char **argv)
 {
 	const char *pool_name = argc > 1 ? argv[1] : "kernelheap";
-	uint64_t size = argc > 2 ? strtoull(argv[2], NULL, 0) : 1 << 20;
+	uint64_t size = argc > 2 ? parse_size(argv[2]) : 1 << 20;
 	struct mmngr2_buf *buf;
 	struct mmngr2 *mm;
 	unsigned char *cpu, *view;

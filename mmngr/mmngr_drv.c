@@ -179,3 +179,4 @@ module_exit(mmngr_exit);
 
 MODULE_DESCRIPTION("Physically contiguous buffer allocator for multimedia IP");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(MMNGR_VERSION);

@@ -149,3 +149,4 @@ module_exit(mmngrbuf_exit);
 MODULE_DESCRIPTION("dma-buf exporter and importer for mmngr buffers");
 MODULE_IMPORT_NS("DMA_BUF");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(MMNGR_VERSION);

@@ -16,9 +16,10 @@ endif
 
 OUTPUT ?= $(CURDIR)
 TEST_GEN_PROGS := $(patsubst %,$(OUTPUT)/%,$(TEST_GEN_PROGS))
+TEST_GEN_FILES := $(patsubst %,$(OUTPUT)/%,$(TEST_GEN_FILES))
 CFLAGS += -I$(KSFT_HARNESS_DIR)
 
-all: $(TEST_GEN_PROGS)
+all: $(TEST_GEN_PROGS) $(TEST_GEN_FILES)
 
 # The project's uapi headers, when built here (not inside a kernel tree).
 UAPI_HDRS := $(wildcard $(selfdir)/../include/uapi/linux/*.h)
@@ -32,8 +33,15 @@ $(OUTPUT):
 clean:
 	rm -f $(TEST_GEN_PROGS)
 
+# As the kernel's lib.mk installs an area: its programs, the files they
+# need and its kselftest "settings" (the runner's per-test timeout).
+install: all
+	@test -n "$(INSTALL_PATH)" || { echo "set INSTALL_PATH" >&2; exit 1; }
+	mkdir -p $(INSTALL_PATH)
+	cp -p $(TEST_GEN_PROGS) $(TEST_GEN_FILES) $(TEST_FILES) $(wildcard settings) $(INSTALL_PATH)/
+
 # "collection:program" lines, as the kernel's kselftest-list.txt has them.
 emit_tests:
 	@for t in $(TEST_GEN_PROGS); do echo "$(COLLECTION):$$(basename $$t)"; done
 
-.PHONY: all clean emit_tests
+.PHONY: all clean install emit_tests

@@ -28,7 +28,8 @@ static int usage(FILE *f, int status)
 {
 	size_t i;
 
-	fputs("usage: mmngr [--format=table|tsv|kv] COMMAND [ARGS]\n", f);
+	fputs("usage: mmngr [--format=table|tsv|kv] COMMAND [ARGS]\n"
+	      "       mmngr --help | --version\n", f);
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].help);
 	return status;
@@ -43,6 +44,10 @@ int main(int argc, char **argv)
 	for (; a < argc && argv[a][0] == '-'; a++) {
 		if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help"))
 			return usage(stdout, 0);
+		if (!strcmp(argv[a], "--version")) {
+			printf("mmngr %s\n", MMNGR_VERSION);
+			return 0;
+		}
 		if (strncmp(argv[a], "--format=", 9))
 			return usage(stderr, 2);
 		fmt = argv[a] + 9;

@@ -482,6 +482,13 @@ TEST(export_errors)
 							     &buf, NULL));
 	EXPECT_EQ(77, eid);
 	EXPECT_EQ(78, buf);
+	/*
+	 * Renesas' own mmngrbuf test: 1 byte at hard address 2, which no
+	 * allocation covers (libmmngr.md, mmngr_export_start_in_user_ext(3)).
+	 */
+	EXPECT_EQ(R_MM_FATAL, mmngr_export_start_in_user_ext(&eid, 1, 2, &buf, NULL));
+	EXPECT_EQ(R_MM_FATAL, mmngr_export_start_in_user(&eid, 1, 2, &buf));
+	EXPECT_EQ(77, eid);
 	EXPECT_EQ(R_MM_OK, mmngr_free_in_user_ext(id));
 	EXPECT_EQ(R_MM_FATAL, mmngr_export_end_in_user_ext(-1));
 	EXPECT_EQ(R_MM_FATAL, mmngr_export_end_in_user_ext(12345));
@@ -549,9 +556,12 @@ TEST(legacy_mmngr)
 	EXPECT_EQ(R_MM_SEQE, mmngr_free_in_user(id));
 	EXPECT_EQ(R_MM_SEQE, mmngr_release_in_user(id));
 
+	phy = 0;
 	ASSERT_EQ(R_MM_OK, mmngr_alloc_in_user(&id, 64 * 1024, &phy, &hard, &va,
 					       MMNGR_PA_SUPPORT));
 	EXPECT_EQ(0, va);
+	/* -1 after success too, as the original (libmmngr.md). */
+	EXPECT_EQ((unsigned long)-1, phy);
 	EXPECT_EQ(R_MM_OK, mmngr_free_in_user(id));
 
 	/* Outputs written on failure too, as the original did. */

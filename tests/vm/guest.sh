@@ -19,7 +19,7 @@ build_modules() {
 	# Sources only, as git sees them (committed or not): never build
 	# products of another kernel left in the work tree.
 	rm -rf "$src" && mkdir -p "$src"
-	(cd "$TOP" && git ls-files -z -co --exclude-standard -- Kbuild mmngr mmngrbuf include |
+	(cd "$TOP" && git ls-files -z -co --exclude-standard -- Kbuild VERSION mmngr mmngrbuf include |
 		rsync -a --from0 --files-from=- . "$src/") || return 1
 	if ! kbuild_runs_here "$k"; then
 		root=$(build_chroot "$(cat "$k/suite")" "$k") || return 1
@@ -64,6 +64,17 @@ tests_locked() {
 	shift
 	mkdir -p "$BUILD/tests"
 	flock "$BUILD/tests/.$arch.lock" "$@"
+}
+
+# build_bundle: the kselftest bundle of the lane's tests in
+# $LANE_BUILD/kselftest_install, as `make kselftest-install` makes it.
+build_bundle() {
+	local out=$LANE_BUILD/kselftest_install
+
+	rm -rf "$out"
+	# It reuses (and may rebuild) the lanes' shared test build.
+	tests_locked "$ARCH" make -C "$TOP" kselftest-install ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" \
+		CC="$TEST_CC" BUILD="$BUILD" INSTALL_PATH="$out" >"$LANE_BUILD/bundle.log" 2>&1
 }
 
 # build_dtb: QEMU's own device tree for the lane's machine with dts/$DTS
@@ -127,7 +138,7 @@ build_initramfs() {
 	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,usr/bin,lib/modules/"$kver"/extra}
 	cp "$(busybox_for "$ARCH")" "$root/bin/busybox"
 	cp "$VM_DIR/init" "$root/init"
-	cp "$VM_DIR/guest-kselftest" "$root/usr/bin/"
+	cp "$VM_DIR/guest-kselftest" "$VM_DIR/guest-bundle" "$root/usr/bin/"
 	printf '%s\n' "$conf" >"$root/etc/vm.conf"
 	if [ -n "$MODPROBE_CONF" ]; then
 		mkdir -p "$root/etc/modprobe.d"
@@ -165,6 +176,8 @@ prepare_guest() {
 			{ log "$LANE: armhf test build failed"; tail -n 30 "$LANE_BUILD/tests-armhf.log" >&2; return 1; }
 	fi
 	build_dtb || { log "$LANE: device tree failed"; cat "$LANE_BUILD/dtb.log" >&2; return 1; }
+	[ -z "$BUNDLE_TESTS" ] || build_bundle ||
+		{ log "$LANE: make kselftest-install failed"; tail -n 30 "$LANE_BUILD/bundle.log" >&2; return 1; }
 }
 
 # boot_guest [QEMU_ARGS...]: boot the lane's kernel with the initramfs; the

@@ -58,7 +58,7 @@ lane_load() {
 	[ -f "$f" ] || die "no lane '$1' (have: $(lanes_all | tr '\n' ' '))"
 	LANE=$1
 	DESCRIPTION= ARCH= KERNEL= ABI= FLAVOUR= SUITES= DTS= MEM=2G SMP=2 APPEND=
-	TIMEOUT=900 MODULES= MODPROBE_CONF= CPU= KBUILD_ARGS=
+	TIMEOUT=900 MODULES= MODPROBE_CONF= CPU= KBUILD_ARGS= BUNDLE_TESTS=
 	# shellcheck source=/dev/null
 	. "$f"
 	[ -n "$ARCH" ] && [ -n "$KERNEL" ] || die "$f: ARCH and KERNEL are required"
