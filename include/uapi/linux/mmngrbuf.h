@@ -85,9 +85,11 @@ struct mmngrbuf_alloc {
  *
  * The dma-buf is attached to the mmngrbuf device and mapped for it, and
  * stays so until MMNGRBUF_IOCTL_IMPORT_RELEASE or until this file is closed.
- * Only a buffer that is one contiguous block for the device has an address:
- * anything else fails with EXDEV, and one above the device's DMA mask never
- * gets this far (the DMA API bounces or refuses it).
+ * Only a buffer that is one contiguous block for the device, in place, has
+ * an address: anything else fails with EXDEV, including memory beyond the
+ * device's DMA mask that the DMA API would reach only through swiotlb
+ * bounce buffers (where swiotlb cannot take the buffer at all, the
+ * exporter's mapping fails, usually with EIO).
  */
 struct mmngrbuf_import {
 	__s32 fd;
