@@ -7,8 +7,10 @@
 
 . "$(dirname "$0")/tap.inc"
 
-tap_plan 9
+tap_plan 10
 
+# libmmngr and the mmngr tool, built in this userland, in /usr/local.
+check "mmngr pools (libmmngr from /usr/local)" mmngr pools
 check "v4l2-ctl lists vicodec" sh -c 'v4l2-ctl --list-devices | grep vicodec'
 check "v4l2-ctl lists vim2m" sh -c 'v4l2-ctl --list-devices | grep vim2m'
 check "vkms has a connected connector" sh -c \
