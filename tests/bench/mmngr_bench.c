@@ -379,6 +379,23 @@ static int rounds_for(size_t size)
 	return r > MAX_ROUNDS ? MAX_ROUNDS : r;
 }
 
+/* Whether an mmngr pool took over twice as long as the gating peer. */
+static int p1_gross(const struct stat3 *res)
+{
+	int i, pi;
+
+	for (i = 0; i < nsubj; i++) {
+		if (subj[i].kind != K_MMNGR || !res[i].n)
+			continue;
+		for (pi = 0; pi < nsubj; pi++)
+			if (subj[pi].kind == K_HEAP && res[pi].n &&
+			    (subj[pi].peer_cma || !cma_heap()) &&
+			    res[i].med > 2 * res[pi].med)
+				return 1;
+	}
+	return 0;
+}
+
 static void test_p1_p2(const char *test, int (*op)(struct subj *, size_t),
 		       const char *what, const size_t *sizes)
 {
@@ -388,6 +405,15 @@ static void test_p1_p2(const char *test, int (*op)(struct subj *, size_t),
 
 	for (; *sizes; sizes++) {
 		measure(op, *sizes, res, rounds_for(*sizes));
+		/*
+		 * A loaded host stalls whole guests now and then: a gate
+		 * that fails is measured once more before it counts.
+		 */
+		if (smoke && !strcmp(test, "P1") && p1_gross(res)) {
+			printf("# P1 %s: above 2x the peer, measured again\n",
+			       size_str(*sizes));
+			measure(op, *sizes, res, rounds_for(*sizes));
+		}
 		for (i = 0; i < nsubj; i++)
 			if (res[i].n)
 				put_row(test, size_str(*sizes), subj[i].name, what, res[i]);
