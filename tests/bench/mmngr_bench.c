@@ -3,7 +3,7 @@
  * mmngr_bench: mmngr side by side with what users would pick instead, in
  * one boot, as ratios (issue 15, P1-P8; Documentation/performance.md).
  *
- *   mmngr_bench [--smoke] [--reps N] [--emulated|--real]
+ *   mmngr_bench [--smoke] [--reps N] [--emulated|--real] [--only P1,P6...]
  *
  * Subjects found at run time: every mmngr pool (through /dev/rgnmmbuf's
  * MMNGRBUF_IOCTL_ALLOC, the dma-buf heap equivalent, and /dev/mmngr
@@ -70,6 +70,12 @@ struct subj {
 static struct subj subj[MAX_SUBJ];
 static int nsubj, mfd = -1, bfd = -1, ufd = -1;
 static int reps = 21, smoke, emulated = -1, failures;
+static const char *only;	/* --only: the tests to run, e.g. "P1,P6" */
+
+static int want(const char *test)
+{
+	return !only || strstr(only, test);
+}
 
 static double now_us(void)
 {
@@ -1115,9 +1121,11 @@ int main(int argc, char **argv)
 			emulated = 1;
 		} else if (!strcmp(argv[i], "--real")) {
 			emulated = 0;
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			only = argv[++i];
 		} else {
-			fprintf(stderr, "usage: %s [--smoke] [--reps N] [--emulated|--real]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s %s\n", argv[0],
+				"[--smoke] [--reps N] [--emulated|--real] [--only P1,P6...]");
 			return 2;
 		}
 	}
@@ -1151,20 +1159,30 @@ int main(int argc, char **argv)
 		printf("# %s: %s\n", "no CMA dma-buf heap on this kernel",
 		       "P1/P4/P5 goals against it are not checked");
 
-	test_p1_p2("P1", op_alloc, "alloc->dma-buf fd->close", smoke ? smoke_sizes : p1_sizes);
-	test_p3();
+	if (want("P1"))
+		test_p1_p2("P1", op_alloc, "alloc->dma-buf fd->close",
+			   smoke ? smoke_sizes : p1_sizes);
+	if (want("P3"))
+		test_p3();
 	if (smoke) {
 		printf("@env\tsmoke_failures\t%d\n", failures);
 		return failures ? 1 : 0;
 	}
-	test_p1_p2("P2", op_write,
-		   "alloc->fd->mmap->memset->munmap->close (malloc: malloc+memset+free)",
-		   p2_sizes);
-	test_p4();
-	test_p5();
-	test_p6();
-	test_p7();
-	test_p7_movable();
-	test_p8();
+	if (want("P2"))
+		test_p1_p2("P2", op_write,
+			   "alloc->fd->mmap->memset->munmap->close (malloc: malloc+memset+free)",
+			   p2_sizes);
+	if (want("P4"))
+		test_p4();
+	if (want("P5"))
+		test_p5();
+	if (want("P6"))
+		test_p6();
+	if (want("P7")) {
+		test_p7();
+		test_p7_movable();
+	}
+	if (want("P8"))
+		test_p8();
 	return 0;
 }
