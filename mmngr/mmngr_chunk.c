@@ -132,8 +132,7 @@ static void chunks_drop(struct mmngr_pool *pool, unsigned long a,
 		if (!--pool->chunk_users[a])
 			idle = true;
 	if (idle)
-		queue_delayed_work(system_unbound_wq, &pool->chunk_work,
-				   MMNGR_CHUNK_IDLE);
+		schedule_delayed_work(&pool->chunk_work, MMNGR_CHUNK_IDLE);
 }
 
 /**
@@ -169,8 +168,7 @@ int mmngr_chunks_get(struct mmngr_pool *pool, u64 start, u64 size)
 		 * Chunks this call claimed have no buffer and are not marked
 		 * recent: the next idle scan gives them back.
 		 */
-		queue_delayed_work(system_unbound_wq, &pool->chunk_work,
-				   MMNGR_CHUNK_IDLE);
+		schedule_delayed_work(&pool->chunk_work, MMNGR_CHUNK_IDLE);
 	} else {
 		for (c = first; c <= last; c++) {
 			pool->chunk_users[c]++;
@@ -216,8 +214,7 @@ static void chunks_release_idle(struct mmngr_pool *pool, bool all)
 			chunk_release(pool, c);
 	}
 	if (again)
-		queue_delayed_work(system_unbound_wq, &pool->chunk_work,
-				   MMNGR_CHUNK_IDLE);
+		schedule_delayed_work(&pool->chunk_work, MMNGR_CHUNK_IDLE);
 	mutex_unlock(&pool->chunk_lock);
 }
 
