@@ -23,6 +23,11 @@
 #   make demo                 boot an R-Car-like arm64 board with the modules
 #   make fuzz [SECONDS=600] [LANE=debug-arm64] [FUZZ_ARGS="--seed S --replay"]
 #                             a long fuzzing round, kill rounds and reload cycles
+#   make bench [BENCH_LANES="7.x-amd64 7.x-arm64"]
+#                             mmngr against the dma-buf heaps, udmabuf and
+#                             malloc, one boot per lane: build/bench/*.md and
+#                             Documentation/performance/*.{png,svg}
+#   make bench-smoke          the short ratio check `make check` runs
 #   make lint                 checkpatch --strict and sparse
 #   make coverage             gcov of both modules over the kselftests on the
 #                             debug lanes: build/coverage/html, summary line
@@ -135,6 +140,14 @@ fuzz:
 lint:
 	tests/lint
 
+BENCH_LANES ?=
+
+bench:
+	tests/bench/bench $(BENCH_LANES)
+
+bench-smoke:
+	tests/bench/bench --smoke
+
 COVERAGE_LANES ?=
 
 coverage:
@@ -146,4 +159,4 @@ clean:
 
 .PHONY: all kdir-check modules modules_install headers_install install tests \
 	lib lib_install data_install kselftest-install deb check demo fuzz lint \
-	coverage clean
+	coverage clean bench bench-smoke

@@ -68,9 +68,14 @@ static int buffer_prepare(struct mmngr_buffer *buf)
 		return dma_mapping_error(dev, buf->dma_addr) ? -ENOMEM : 0;
 	}
 
-	for (i = 0; i < buf->size >> PAGE_SHIFT; i++)
-		clear_highpage(buf->page + i);
+	/*
+	 * The DMA API zeroes what dma_alloc_pages() returns, as every
+	 * dma_alloc_*() does since "dma-mapping: zero memory returned from
+	 * dma_alloc_*": zeroing again doubled the cost of the kernelheap pool.
+	 */
 	if (buf->pool->kind != MMNGR_POOL_DMA) {
+		for (i = 0; i < buf->size >> PAGE_SHIFT; i++)
+			clear_highpage(buf->page + i);
 		buf->dma_addr = dma_map_page_attrs(dev, buf->page, 0, buf->size,
 						   DMA_BIDIRECTIONAL,
 						   DMA_ATTR_SKIP_CPU_SYNC);

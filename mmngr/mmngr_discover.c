@@ -17,9 +17,10 @@
  *   ssp         "linux,sspbuf"            MM_CARVEOUT_SSP
  *   lossy       "linux,lossy_decompress"  MM_CARVEOUT_LOSSY
  *
- * A reusable (CMA) region stays with the page allocator and each buffer
- * claims its pages with alloc_contig_range() for as long as it lives, so
- * the region costs the system nothing while idle.  A no-map region is
+ * A reusable (CMA) region stays with the page allocator; buffers claim its
+ * pages with alloc_contig_range(), in chunks (mmngr_chunk.c) that go back
+ * soon after their last buffer, so the region costs the system nothing
+ * while idle.  A no-map region is
  * memory Linux never touches; mmngr hands it out directly.
  *
  * Kernels with neither CMA nor a device tree (Debian's amd64 kernels) get
@@ -66,7 +67,9 @@ static void pool_release(struct kobject *kobj)
 
 	/* A zeroed range (DMA pools, failed init) has nothing to free. */
 	mmngr_range_destroy(&pool->range);
+	mmngr_chunks_destroy(pool);
 	mmngr_quota_destroy(pool);
+	mutex_destroy(&pool->chunk_lock);
 	mutex_destroy(&pool->lock);
 	kfree(pool);
 }
@@ -95,6 +98,7 @@ static struct mmngr_pool *pool_new(struct mmngr_device *mdev,
 	pool->kind = kind;
 	strscpy(pool->name, role_names[role], sizeof(pool->name));
 	mutex_init(&pool->lock);
+	mutex_init(&pool->chunk_lock);
 	xa_init(&pool->users);
 	kobject_init(&pool->kobj, &pool_ktype);
 	return pool;
@@ -140,6 +144,8 @@ static int pool_add_range(struct mmngr_device *mdev, enum mmngr_role role,
 	pool->base = start;
 	pool->size = end - start;
 	ret = mmngr_range_init(&pool->range, start, end - start, PAGE_SIZE);
+	if (!ret && kind == MMNGR_POOL_CONTIG)
+		ret = mmngr_chunks_init(pool);
 	if (ret) {
 		kobject_put(&pool->kobj);
 		return ret;
@@ -148,8 +154,8 @@ static int pool_add_range(struct mmngr_device *mdev, enum mmngr_role role,
 	dev_info(mdev->dev, "pool %s: %llu MiB at %pa (%s)\n", pool->name,
 		 pool->size >> 20, &pool->base,
 		 kind == MMNGR_POOL_STATIC ? "no-map" :
-		 cma ? "CMA, claimed per buffer" :
-		 "ZONE_MOVABLE, claimed per buffer");
+		 cma ? "CMA, claimed in chunks" :
+		 "ZONE_MOVABLE, claimed in chunks");
 	return 0;
 }
 
@@ -295,6 +301,7 @@ static void pools_destroy(void *data)
 	list_for_each_entry_safe(pool, tmp, &mdev->pools, node) {
 		/* Every holder pins the module, so nothing is left. */
 		WARN_ON(pool->nr_buffers);
+		mmngr_chunks_shutdown(pool);
 		list_del(&pool->node);
 		kobject_put(&pool->kobj);
 	}

@@ -18,6 +18,7 @@
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <linux/mmngr.h>
@@ -49,8 +50,8 @@ enum mmngr_caching {
  * @MMNGR_POOL_DMA:	the DMA API on the mmngr device (the default CMA area,
  *			or the page allocator where the kernel has no CMA)
  * @MMNGR_POOL_CONTIG:	a range of memory the page allocator uses while it is
- *			free (a reusable CMA region, ZONE_MOVABLE), claimed per
- *			buffer with alloc_contig_range()
+ *			free (a reusable CMA region, ZONE_MOVABLE), claimed in
+ *			chunks with alloc_contig_range() while buffers use them
  * @MMNGR_POOL_STATIC:	memory Linux does not manage (a no-map region)
  */
 enum mmngr_pool_kind {
@@ -100,6 +101,14 @@ struct mmngr_device;
  * @user_max_bytes: bytes one user without CAP_SYS_RESOURCE may hold
  * @user_max_buffers: buffers one such user may hold
  * @quota_refused: allocations refused for going over those
+ * @chunk_lock:	serialises the chunk fields below (CONTIG; mmngr_chunk.c)
+ * @chunk_size:	bytes the pool claims from the page allocator at once
+ * @nr_chunks:	chunks the pool spans
+ * @chunk_users: live buffers in each chunk
+ * @chunk_claimed: chunks taken from the page allocator
+ * @chunk_recent: chunks used since the last idle scan
+ * @claimed:	bytes taken from the page allocator
+ * @chunk_work:	gives idle chunks back
  */
 struct mmngr_pool {
 	struct list_head node;
@@ -121,6 +130,14 @@ struct mmngr_pool {
 	u64 user_max_bytes;
 	unsigned int user_max_buffers;
 	u64 quota_refused;
+	struct mutex chunk_lock;	/* chunk_* and claimed */
+	u64 chunk_size;
+	unsigned long nr_chunks;
+	unsigned int *chunk_users;
+	unsigned long *chunk_claimed;
+	unsigned long *chunk_recent;
+	u64 claimed;
+	struct delayed_work chunk_work;
 };
 
 /**
@@ -182,8 +199,15 @@ struct mmngr_device {
 /* mmngr_discover.c */
 int mmngr_pools_init(struct mmngr_device *mdev);
 
-/* mmngr_pool.c */
+/* mmngr_chunk.c */
 bool mmngr_contig_claimable(unsigned long pfn, unsigned long nr);
+int mmngr_chunks_init(struct mmngr_pool *pool);
+void mmngr_chunks_shutdown(struct mmngr_pool *pool);
+void mmngr_chunks_destroy(struct mmngr_pool *pool);
+int mmngr_chunks_get(struct mmngr_pool *pool, u64 start, u64 size);
+void mmngr_chunks_put(struct mmngr_pool *pool, u64 start, u64 size);
+
+/* mmngr_pool.c */
 struct mmngr_pool *mmngr_pool_by_index(struct mmngr_device *mdev,
 				       unsigned int index);
 u64 mmngr_pool_largest_free(struct mmngr_pool *pool);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Allocation from mmngr's pools (mmngr_discover.c finds them): the DMA API
- * for the kernelheap pool, our range allocator plus alloc_contig_range()
- * for CMA regions and ZONE_MOVABLE, the range allocator alone for no-map
- * memory.
+ * for the kernelheap pool, our range allocator plus chunks claimed from
+ * the page allocator (mmngr_chunk.c) for CMA regions and ZONE_MOVABLE, the
+ * range allocator alone for no-map memory.
  */
 
 #include <linux/dma-mapping.h>
@@ -94,45 +94,6 @@ static int pool_alloc_dma(struct mmngr_pool *pool, struct mmngr_buffer *buf,
 	return 0;
 }
 
-/*
- * alloc_contig_range() isolates whole pageblocks; two calls on one
- * pageblock fail each other with EBUSY.  CMA serialises its calls the same
- * way (cma_mutex).
- */
-static DEFINE_MUTEX(contig_lock);
-
-/* CMA ranges are MIGRATE_CMA pageblocks; isolation must keep them so. */
-static acr_flags_t contig_flags(const struct mmngr_pool *pool)
-{
-	return pool->cma ? ACR_FLAGS_CMA : ACR_FLAGS_NONE;
-}
-
-/**
- * mmngr_contig_claimable() - whether a free range of ZONE_MOVABLE can be
- *			      claimed now
- * @pfn:	first page frame
- * @nr:		page frames
- *
- * Claims the range and gives it back.  Pages that cannot move make a range
- * useless for a pool although nothing in their struct pages says so: seen
- * at the top of ZONE_MOVABLE, where the first page cache of the boot (the
- * initramfs's files) lands, on 5.10 and on the 6.1 debug kernels.
- *
- * Return: true if alloc_contig_range() succeeded on it.
- */
-bool mmngr_contig_claimable(unsigned long pfn, unsigned long nr)
-{
-	int ret;
-
-	mutex_lock(&contig_lock);
-	ret = alloc_contig_range(pfn, pfn + nr, ACR_FLAGS_NONE, GFP_KERNEL);
-	mutex_unlock(&contig_lock);
-	if (ret)
-		return false;
-	free_contig_range(pfn, nr);
-	return true;
-}
-
 static int pool_alloc_range(struct mmngr_pool *pool, struct mmngr_buffer *buf,
 			    u64 align)
 {
@@ -156,22 +117,12 @@ static int pool_alloc_range(struct mmngr_pool *pool, struct mmngr_buffer *buf,
 	buf->phys = start;
 	if (pool->kind == MMNGR_POOL_CONTIG) {
 		/*
-		 * Move the range's pages out of the page allocator's way.
-		 * Transient pins (a page under I/O) make it fail with EBUSY;
-		 * the range stays taken in our allocator meanwhile.
+		 * Take the range's pages from the page allocator (its chunks,
+		 * mmngr_chunk.c); the range stays taken in our allocator
+		 * meanwhile.
 		 */
-		int tries = 3;
-
-		do {
-			mutex_lock(&contig_lock);
-			ret = alloc_contig_range(PHYS_PFN(start),
-						 PHYS_PFN(start + buf->size),
-						 contig_flags(pool), GFP_KERNEL);
-			mutex_unlock(&contig_lock);
-		} while (ret == -EBUSY && --tries);
+		ret = mmngr_chunks_get(pool, start, buf->size);
 		if (ret) {
-			dev_dbg(pool->mdev->dev, "%s: cannot claim [%#llx, +%#llx): %d\n",
-				pool->name, start, buf->size, ret);
 			mutex_lock(&pool->lock);
 			mmngr_range_free(&pool->range, start, buf->size, buf->spare);
 			mutex_unlock(&pool->lock);
@@ -234,7 +185,7 @@ void mmngr_pool_free(struct mmngr_pool *pool, struct mmngr_buffer *buf)
 		dma_free_pages(pool->mdev->dev, buf->size, buf->page,
 			       buf->dma_addr, DMA_BIDIRECTIONAL);
 	else if (pool->kind == MMNGR_POOL_CONTIG)
-		free_contig_range(PHYS_PFN(buf->phys), buf->size >> PAGE_SHIFT);
+		mmngr_chunks_put(pool, buf->phys, buf->size);
 
 	mutex_lock(&pool->lock);
 	if (pool->kind != MMNGR_POOL_DMA)

@@ -10,6 +10,9 @@
  *     largest_free  the largest buffer that fits now (0 where unknown)
  *     buffers       live buffers
  *     failed        allocations refused for lack of memory
+ *     claimed       bytes taken from the page allocator (cma, movable:
+ *                   the chunks live buffers are in, and idle ones not yet
+ *                   given back; 0 for the others)
  *
  * and the per-user limits (mmngr_quota.c), which root may change:
  *
@@ -91,6 +94,18 @@ static ssize_t largest_free_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%llu\n", mmngr_pool_largest_free(to_pool(kobj)));
 }
 
+static ssize_t claimed_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	struct mmngr_pool *pool = to_pool(kobj);
+	u64 v;
+
+	mutex_lock(&pool->chunk_lock);
+	v = pool->claimed;
+	mutex_unlock(&pool->chunk_lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
 /* One value under the pool's lock. */
 static ssize_t quota_show(struct kobject *kobj, char *buf, int which)
 {
@@ -165,6 +180,7 @@ static struct kobj_attribute free_attr = __ATTR_RO(free);
 static struct kobj_attribute largest_free_attr = __ATTR_RO(largest_free);
 static struct kobj_attribute buffers_attr = __ATTR_RO(buffers);
 static struct kobj_attribute failed_attr = __ATTR_RO(failed);
+static struct kobj_attribute claimed_attr = __ATTR_RO(claimed);
 static struct kobj_attribute user_max_bytes_attr = __ATTR_RW(user_max_bytes);
 static struct kobj_attribute user_max_buffers_attr = __ATTR_RW(user_max_buffers);
 static struct kobj_attribute quota_refused_attr = __ATTR_RO(quota_refused);
@@ -177,6 +193,7 @@ static struct attribute *pool_attrs[] = {
 	&largest_free_attr.attr,
 	&buffers_attr.attr,
 	&failed_attr.attr,
+	&claimed_attr.attr,
 	&user_max_bytes_attr.attr,
 	&user_max_buffers_attr.attr,
 	&quota_refused_attr.attr,

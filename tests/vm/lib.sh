@@ -32,7 +32,7 @@ lanes_longest_first() {
 		t=$(awk -v l="$lane" '$1 == l { t = $2 } END { print t + 0 }' "$times" 2>/dev/null)
 		if [ "${t:-0}" -le 0 ]; then
 			t=100000
-			grep -q '^KERNEL=debug' "$VM_DIR/lanes/$lane.lane" && t=200000
+			grep -qs '^KERNEL=debug' "$VM_DIR/lanes/$lane.lane" && t=200000
 		fi
 		echo "$t $lane"
 	done | sort -k1,1nr -k2,2 | awk '{ print $2 }'

@@ -19,8 +19,8 @@
 
 /* Pool kinds (struct mmngr_pool_info.kind). */
 #define MMNGR_POOL_KIND_DMA	0	/* DMA API: the default CMA area */
-#define MMNGR_POOL_KIND_CMA	1	/* a CMA region, claimed per buffer */
-#define MMNGR_POOL_KIND_MOVABLE	2	/* ZONE_MOVABLE, claimed per buffer */
+#define MMNGR_POOL_KIND_CMA	1	/* a CMA region, claimed while in use */
+#define MMNGR_POOL_KIND_MOVABLE	2	/* ZONE_MOVABLE, claimed while in use */
 #define MMNGR_POOL_KIND_NOMAP	3	/* memory Linux does not map */
 
 /* CPU caching of a buffer's mappings (struct mmngr_alloc.caching). */
