@@ -424,8 +424,8 @@ static void check_alias(struct __test_metadata *_metadata, const char *param,
 		EXPECT_FALSE(exists(misc));
 		snprintf(dev, sizeof(dev), "%s/dev", class);
 		f = fopen(dev, "r");
-		ASSERT_TRUE(f != NULL);
-		ASSERT_TRUE(fgets(want, sizeof(want), f) != NULL);
+		ASSERT_TRUE(f);
+		ASSERT_TRUE(fgets(want, sizeof(want), f));
 		fclose(f);
 		ASSERT_EQ(0, stat(path, &st));
 		snprintf(dev, sizeof(dev), "%u:%u\n", major(st.st_rdev),
