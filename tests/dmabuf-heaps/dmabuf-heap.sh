@@ -2,14 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Runs upstream's dmabuf-heap (built unmodified next to this script as
-# dmabuf-heap-upstream) and reports it as TAP, which the lanes read: one
-# result per heap and case from its "Testing ...: OK|FAIL" lines, its other
-# lines as diagnostics, and a failure if it exits non-zero without saying
-# which case failed (as the kernel's kselftest runner would: by exit status).
+# dmabuf-heap-upstream) and reports it as TAP, which the lanes read.  Newer
+# versions (6.12's) speak TAP themselves; older ones (6.1's) print "Testing ...: OK|FAIL"
+# lines, which become one result per heap and case, its other lines
+# diagnostics, and a failure if it exits non-zero without saying which
+# case failed (as the kernel's kselftest runner would: by exit status).
 
 cd "$(dirname "$0")" || exit 1
+[ -f dmabuf-heap-upstream.from ] &&
+	echo "# dmabuf-heap.c from $(cat dmabuf-heap-upstream.from)"
 out=$(./dmabuf-heap-upstream 2>&1)
 rc=$?
+if printf '%s\n' "$out" | grep -Eq '^(not )?ok [0-9]+ '; then
+	printf '%s\n' "$out"
+	exit $rc
+fi
 printf '%s\n' "$out" | awk -v rc="$rc" '
 	/^Testing heap: / { heap = substr($0, 15); print "# " $0; next }
 	/^  Testing / {
