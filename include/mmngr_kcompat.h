@@ -261,4 +261,16 @@ typedef unsigned int acr_flags_t;
 #define MODULE_IMPORT_NS(ns)	MODULE_INFO(import_ns, ns)
 #endif
 
+/*
+ * 6.18, "dma-buf: dma-heap: export declared functions": modules may call
+ * dma_heap_add() (namespace DMA_BUF_HEAP) where the kernel has the heap
+ * framework (Debian 7.x amd64 does; arm64 and kernels before 6.18 cannot
+ * be asked).  The framework cannot remove a heap, though: a module that
+ * adds one can never be unloaded, and a heap could not go with its pool.
+ * So mmngrbuf makes its heap nodes the same way on every kernel, misc
+ * devices named into /dev/dma_heap/ (mmngrbuf_heap.c), and this is the
+ * place to change that once upstream can remove heaps.
+ */
+#define MMNGR_HEAP_NODE_DIR	"dma_heap/"
+
 #endif /* _MMNGR_KCOMPAT_H */

@@ -86,8 +86,12 @@ static int mmngr_probe(struct platform_device *pdev)
 	ret = mmngr_misc_register(mdev, &mdev->misc, "rgnmm", &mmngr_rgnmm_fops);
 	if (ret)
 		return ret;
-	return mmngr_misc_register(mdev, &mdev->uapi_misc, "mmngr",
-				   &mmngr_uapi_fops);
+	ret = mmngr_misc_register(mdev, &mdev->uapi_misc, "mmngr",
+				  &mmngr_uapi_fops);
+	if (ret)
+		return ret;
+	/* And other modules (mmngrbuf's dma-buf heaps) may use the pools. */
+	return mmngr_watch_publish(mdev);
 }
 
 /* Refusals for the per-file limit, in the device's sysfs directory. */

@@ -184,6 +184,7 @@ struct mmngr_buffer {
  * @role:	the pool serving each Renesas role, or NULL
  * @pools_kobj:	/sys/.../pools
  * @handles_refused: /dev/mmngr ALLOCs refused for the file_max_buffers limit
+ * @watch_node:	in mmngr_watch.c's devices, once its pools are published
  */
 struct mmngr_device {
 	struct device *dev;
@@ -194,6 +195,7 @@ struct mmngr_device {
 	struct mmngr_pool *role[MMNGR_NR_ROLES];
 	struct kobject *pools_kobj;
 	atomic64_t handles_refused;
+	struct list_head watch_node;
 };
 
 /* mmngr_discover.c */
@@ -214,7 +216,9 @@ u64 mmngr_pool_largest_free(struct mmngr_pool *pool);
 int mmngr_pool_alloc(struct mmngr_pool *pool, struct mmngr_buffer *buf,
 		     u64 align);
 void mmngr_pool_free(struct mmngr_pool *pool, struct mmngr_buffer *buf);
-bool mmngr_pool_has_pages(const struct mmngr_pool *pool);
+
+/* mmngr_watch.c */
+int mmngr_watch_publish(struct mmngr_device *mdev);
 
 /* mmngr_quota.c */
 void mmngr_quota_init(struct mmngr_pool *pool);

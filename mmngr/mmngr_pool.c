@@ -43,6 +43,7 @@ bool mmngr_pool_has_pages(const struct mmngr_pool *pool)
 {
 	return pool->kind != MMNGR_POOL_STATIC;
 }
+EXPORT_SYMBOL_GPL(mmngr_pool_has_pages);
 
 /**
  * mmngr_pool_largest_free() - the largest buffer the pool can give now

@@ -120,14 +120,15 @@ static int __init mmngrbuf_init(void)
 
 	np = of_find_compatible_node(NULL, NULL, "renesas,mmngrbuf");
 	of_node_put(np);
-	if (np)
-		return 0;
-
-	mmngrbuf_fallback = platform_device_register_full(&info);
-	if (IS_ERR(mmngrbuf_fallback)) {
-		ret = PTR_ERR(mmngrbuf_fallback);
-		goto err_driver;
+	if (!np) {
+		mmngrbuf_fallback = platform_device_register_full(&info);
+		if (IS_ERR(mmngrbuf_fallback)) {
+			ret = PTR_ERR(mmngrbuf_fallback);
+			goto err_driver;
+		}
 	}
+	/* Last: the heap nodes need nothing above, but are user-visible. */
+	mmngrbuf_heaps_init();
 	return 0;
 
 err_driver:
@@ -140,6 +141,7 @@ module_init(mmngrbuf_init);
 
 static void __exit mmngrbuf_exit(void)
 {
+	mmngrbuf_heaps_exit();
 	platform_device_unregister(mmngrbuf_fallback);
 	platform_driver_unregister(&mmngrbuf_driver);
 	mmngrbuf_fence_exit();

@@ -53,6 +53,8 @@ struct mmngr_buffer;
 int mmngrbuf_misc_register(struct mmngrbuf_device *bdev);
 
 bool mmngrbuf_fd_flags_valid(unsigned int fd_flags);
+struct dma_buf *mmngrbuf_export_dmabuf(struct mmngr_buffer *buf, u64 offset,
+				       u64 size, unsigned int mode);
 int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
 		    unsigned int fd_flags);
 
@@ -72,6 +74,9 @@ int mmngrbuf_fence_signal(struct mmngrbuf_file *f, u32 id, int error);
 void mmngrbuf_fences_release(struct mmngrbuf_file *f);
 int mmngrbuf_fence_init(void);
 void mmngrbuf_fence_exit(void);
+
+void mmngrbuf_heaps_init(void);
+void mmngrbuf_heaps_exit(void);
 
 long mmngrbuf_uapi_ioctl(struct mmngrbuf_file *f, unsigned int cmd,
 			 void __user *uarg);

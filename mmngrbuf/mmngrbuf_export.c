@@ -353,39 +353,36 @@ bool mmngrbuf_fd_flags_valid(unsigned int fd_flags)
 }
 
 /**
- * mmngrbuf_export() - make a dma-buf of part of an mmngr buffer
+ * mmngrbuf_export_dmabuf() - make a dma-buf of part of an mmngr buffer
  * @buf:	the buffer; the dma-buf takes its own reference
  * @offset:	page-aligned start of the range
  * @size:	bytes, rounded up to pages; the range must lie in @buf
- * @fd_flags:	O_CLOEXEC and/or O_RDWR (O_ACCMODE bits other than O_RDWR
- *		are refused)
+ * @mode:	O_RDONLY, O_WRONLY or O_RDWR: the dma-buf file's access mode,
+ *		already checked by the caller
  *
- * Return: a new dma-buf file descriptor, or a negative errno: -EINVAL for a
- * range outside @buf, bad flags, or memory without struct pages (no-map
- * pools, which importers cannot map).
+ * Return: the dma-buf, with the caller's reference, not yet in any file
+ * table; ERR_PTR(-EINVAL) for a range outside @buf or memory without
+ * struct pages (no-map pools, which importers cannot map).
  */
-int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
-		    unsigned int fd_flags)
+struct dma_buf *mmngrbuf_export_dmabuf(struct mmngr_buffer *buf, u64 offset,
+				       u64 size, unsigned int mode)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct mmngrbuf_export *exp;
 	struct dma_buf *dmabuf;
 	const char *name;
 	u64 end;
-	int fd;
 
 	size = PAGE_ALIGN(size);
 	if (!size || !PAGE_ALIGNED(offset) ||
 	    check_add_overflow(offset, size, &end) || end > mmngr_buffer_size(buf))
-		return -EINVAL;
-	if (!mmngrbuf_fd_flags_valid(fd_flags))
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	if (!mmngr_buffer_pages(buf))
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 
 	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
 	if (!exp)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	exp->buf = mmngr_buffer_get(buf);
 	exp->page = nth_page(mmngr_buffer_pages(buf), offset >> PAGE_SHIFT);
 	exp->offset = offset;
@@ -395,12 +392,12 @@ int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
 
 	exp_info.ops = &mmngrbuf_dmabuf_ops;
 	exp_info.size = size;
-	exp_info.flags = fd_flags & O_ACCMODE;
+	exp_info.flags = mode & O_ACCMODE;
 	exp_info.priv = exp;
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf)) {
 		export_free(exp);
-		return PTR_ERR(dmabuf);
+		return dmabuf;
 	}
 
 	/*
@@ -411,7 +408,32 @@ int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
 	spin_lock(&dmabuf->name_lock);
 	dmabuf->name = name;
 	spin_unlock(&dmabuf->name_lock);
+	return dmabuf;
+}
 
+/**
+ * mmngrbuf_export() - make a dma-buf of part of an mmngr buffer, as a new
+ *		       file descriptor
+ * @buf:	the buffer; the dma-buf takes its own reference
+ * @offset:	page-aligned start of the range
+ * @size:	bytes, rounded up to pages; the range must lie in @buf
+ * @fd_flags:	O_CLOEXEC and/or O_RDWR (O_ACCMODE bits other than O_RDWR
+ *		are refused)
+ *
+ * Return: a new dma-buf file descriptor, or a negative errno: -EINVAL for a
+ * range outside @buf, bad flags, or memory without struct pages.
+ */
+int mmngrbuf_export(struct mmngr_buffer *buf, u64 offset, u64 size,
+		    unsigned int fd_flags)
+{
+	struct dma_buf *dmabuf;
+	int fd;
+
+	if (!mmngrbuf_fd_flags_valid(fd_flags))
+		return -EINVAL;
+	dmabuf = mmngrbuf_export_dmabuf(buf, offset, size, fd_flags & O_ACCMODE);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
 	fd = dma_buf_fd(dmabuf, fd_flags & O_CLOEXEC);
 	if (fd < 0)
 		/* release() drops the buffer and frees exp. */

@@ -10,12 +10,14 @@
 #ifndef _LINUX_MMNGR_H
 #define _LINUX_MMNGR_H
 
+#include <linux/list.h>
 #include <linux/pgtable.h>
 #include <linux/types.h>
 #include <uapi/linux/mmngr.h>
 
 struct file;
 struct mmngr_buffer;
+struct mmngr_pool;
 struct page;
 struct vm_area_struct;
 
@@ -39,5 +41,24 @@ int mmngr_buffer_map_user(struct mmngr_buffer *buf,
 			  struct vm_area_struct *vma, u64 offset);
 void mmngr_buffer_sync(struct mmngr_buffer *buf, u64 offset, u64 len,
 		       bool for_device);
+
+/**
+ * struct mmngr_pool_watch - a module told of mmngr's pools
+ * @add:	a pool is there; it stays valid until @remove returns
+ * @remove:	the pool is going
+ * @node:	mmngr's
+ */
+struct mmngr_pool_watch {
+	void (*add)(struct mmngr_pool_watch *w, struct mmngr_pool *pool);
+	void (*remove)(struct mmngr_pool_watch *w, struct mmngr_pool *pool);
+	struct list_head node;
+};
+
+void mmngr_pool_watch_register(struct mmngr_pool_watch *w);
+void mmngr_pool_watch_unregister(struct mmngr_pool_watch *w);
+const char *mmngr_pool_name(const struct mmngr_pool *pool);
+bool mmngr_pool_has_pages(const struct mmngr_pool *pool);
+struct mmngr_buffer *mmngr_pool_alloc_buffer(struct mmngr_pool *pool,
+					     u64 size, u32 caching);
 
 #endif /* _LINUX_MMNGR_H */

@@ -77,6 +77,66 @@ build_bundle() {
 		CC="$TEST_CC" BUILD="$BUILD" INSTALL_PATH="$out" >"$LANE_BUILD/bundle.log" 2>&1
 }
 
+# heap_selftest_src KERNEL_DIR: print a directory holding the lane kernel's
+# own version of upstream's dma-buf heap selftest
+# (tools/testing/selftests/dmabuf-heaps/, kselftest.h, the dma-heap uapi),
+# taken from the linux-source package of the kernel's series in the lane's
+# suites and cached per package version; for kernels not from Debian's
+# archive (the debug lanes, built from linux-source-6.1), the harness's
+# own linux-source-6.1 (tests/vm/ksrc).
+heap_selftest_src() {
+	local k=$1 series pkg ver dir tmp
+
+	if [ "$KERNEL" = debian ]; then
+		series=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' "$k/kver")
+		pkg=linux-source-$series
+		apt_private $SUITES || return 1
+		ver=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^  Candidate: //p')
+	fi
+	if [ -z "${ver:-}" ] || [ "$ver" = "(none)" ]; then
+		log "$LANE: no ${pkg:-linux-source} for this kernel: dmabuf-heap.c from linux-source-6.1"
+		dir=$("$VM_DIR/ksrc") || return 1
+		echo "linux-source-6.1 (tests/vm/ksrc)" >"$LANE_BUILD/heap-selftest.from"
+		echo "$dir"
+		return
+	fi
+	dir=$MMNGR_CACHE/ksrc/heaps-$pkg-$ver
+	if [ ! -e "$dir/.done" ]; then
+		log "$LANE: extracting the dmabuf-heaps selftest from $pkg $ver"
+		tmp=$(mktemp -d "$MMNGR_CACHE/ksrc/.heaps-XXXXXX") || return 1
+		apt_download "$tmp" "$pkg" &&
+		dpkg-deb --fsys-tarfile "$tmp"/"$pkg"_*.deb |
+			tar -xO "./usr/src/$pkg.tar.xz" |
+			tar -xJf - -C "$tmp" --strip-components=1 \
+				"$pkg/tools/testing/selftests/dmabuf-heaps" \
+				"$pkg/tools/testing/selftests/kselftest.h" \
+				"$pkg/include/uapi/linux/dma-heap.h" &&
+		rm -f "$tmp"/*.deb && touch "$tmp/.done" ||
+			{ rm -rf "$tmp"; return 1; }
+		# Another lane may have got there first: keep its copy.
+		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+	fi
+	echo "$pkg $ver" >"$LANE_BUILD/heap-selftest.from"
+	echo "$dir"
+}
+
+# build_heap_selftest KERNEL_DIR ARCH CC: upstream's dmabuf-heap.c from
+# heap_selftest_src, built unmodified with tests/dmabuf-heaps' rules, into
+# $LANE_BUILD/heap-selftest/ARCH; build_initramfs puts it in place of the
+# linux-source-6.1 build.
+build_heap_selftest() {
+	local k=$1 arch=$2 cc=$3 src out=$LANE_BUILD/heap-selftest/$2 ldflags=-static
+
+	src=$(heap_selftest_src "$k") || return 1
+	[ "$arch" = armhf ] && ldflags+=" -Wl,-z,max-page-size=0x10000"
+	rm -rf "$out" && mkdir -p "$out" || return 1
+	cp "$LANE_BUILD/heap-selftest.from" "$out/dmabuf-heap-upstream.from"
+	make -C "$TOP/tests/dmabuf-heaps" OUTPUT="$out" CC="$cc" LDFLAGS="$ldflags" \
+		KSFT_HARNESS_DIR="$("$VM_DIR/ksrc")/tools/testing/selftests" \
+		UPSTREAM="$src/tools/testing/selftests/dmabuf-heaps" \
+		"$out/dmabuf-heap-upstream" >"$LANE_BUILD/heap-selftest-$arch.log" 2>&1
+}
+
 # build_dtb: QEMU's own device tree for the lane's machine with dts/$DTS
 # applied, so that the overlay only has to say what an R-Car board adds.
 build_dtb() {
@@ -161,6 +221,11 @@ build_initramfs() {
 	if [ "$ARCH" = arm64 ]; then
 		tests_locked armhf cp -r "$BUILD/tests/armhf" "$root/kselftest-compat" || return 1
 	fi
+	# Upstream's heap selftest as the lane kernel's own sources have it.
+	cp "$LANE_BUILD/heap-selftest/$ARCH"/* "$root/kselftest/dmabuf-heaps/" || return 1
+	if [ "$ARCH" = arm64 ]; then
+		cp "$LANE_BUILD/heap-selftest/armhf"/* "$root/kselftest-compat/dmabuf-heaps/" || return 1
+	fi
 	for f in "$@"; do
 		cp -r "$f" "$root/root/"
 	done
@@ -181,6 +246,12 @@ prepare_guest() {
 		# 32-bit ARM user space, run through the compat ioctl path.
 		build_tests armhf arm-linux-gnueabihf-gcc ||
 			{ log "$LANE: armhf test build failed"; tail -n 30 "$LANE_BUILD/tests-armhf.log" >&2; return 1; }
+	fi
+	build_heap_selftest "$KDIR_OUT" "$ARCH" "$TEST_CC" ||
+		{ log "$LANE: dmabuf-heap selftest build failed"; tail -n 30 "$LANE_BUILD/heap-selftest-$ARCH.log" >&2; return 1; }
+	if [ "$ARCH" = arm64 ]; then
+		build_heap_selftest "$KDIR_OUT" armhf arm-linux-gnueabihf-gcc ||
+			{ log "$LANE: armhf dmabuf-heap selftest build failed"; tail -n 30 "$LANE_BUILD/heap-selftest-armhf.log" >&2; return 1; }
 	fi
 	build_dtb || { log "$LANE: device tree failed"; cat "$LANE_BUILD/dtb.log" >&2; return 1; }
 	[ -z "$BUNDLE_TESTS" ] || build_bundle ||
