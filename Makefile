@@ -10,9 +10,12 @@
 #                             (DESTDIR, PREFIX, INSTALL_MOD_PATH as usual)
 #   make lib                  libmmngr, libmmngrbuf and the mmngr tool only
 #   make lib_install          install those only
+#   make gst                  the GStreamer plugin (mmngrpool), gst/
+#   make gst_install          install it into GStreamer's plugin directory
 #   make check                every test lane in QEMU, lint and DKMS checks
 #   make check LANES="6.1-arm64 6.1-amd64"
 #   make demo                 boot an R-Car-like arm64 board with the modules
+#   make demo-gst             a zero-copy GStreamer pipeline in the userland guest
 #   make fuzz [SECONDS=600] [LANE=debug-arm64] [FUZZ_ARGS="--seed S --replay"]
 #                             a long fuzzing round, kill rounds and reload cycles
 #   make lint                 checkpatch --strict and sparse
@@ -70,6 +73,17 @@ lib_install:
 
 install: modules_install headers_install lib_install
 
+# The GStreamer plugin (gst/Makefile): not part of `all`, as it needs
+# GStreamer's development files.
+GST_MAKE = $(MAKE) -C gst O=$(BUILD)/gst/$(ARCH) CC=$(CC) \
+	CROSS_COMPILE=$(CROSS_COMPILE) DESTDIR=$(DESTDIR)
+
+gst:
+	$(GST_MAKE)
+
+gst_install:
+	$(GST_MAKE) install
+
 # Static kselftest binaries for $(ARCH), ready to copy to a target.
 tests:
 	$(MAKE) -C tests OUTPUT=$(TEST_OUT) CC=$(CC) LDFLAGS=-static \
@@ -80,6 +94,9 @@ check:
 
 demo:
 	tests/vm/demo
+
+demo-gst:
+	tests/gst/demo
 
 fuzz:
 	tests/fuzz/fuzz-lane $(or $(LANE),debug-arm64) $(or $(SECONDS),600) $(FUZZ_ARGS)
@@ -97,4 +114,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all kdir-check modules modules_install headers_install install tests \
-	lib lib_install check demo fuzz lint coverage clean
+	lib lib_install gst gst_install check demo demo-gst fuzz lint coverage \
+	clean
