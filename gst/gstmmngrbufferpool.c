@@ -96,10 +96,9 @@ gst_mmngr_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
   self->params.flags &= ~GST_MEMORY_FLAG_READONLY;
 
   gst_buffer_pool_config_set_params (config, caps, info.size, min, max);
+  /* (get_allocator gave no reference to @allocator.) */
   gst_buffer_pool_config_set_allocator (config, self->allocator,
       &self->params);
-  if (allocator)
-    gst_object_unref (allocator);
 
   GST_DEBUG_OBJECT (self, "%s %dx%d, %" G_GSIZE_FORMAT " bytes, %u-%u "
       "buffers, meta %d", gst_video_format_to_string (info.finfo->format),

@@ -24,11 +24,11 @@ have_element v4l2fwhtenc && have_element v4l2fwhtdec ||
 
 mkdir -p "$WORK/ref" "$WORK/p2"
 run_pipeline ref2 v4l2src device="$VIVID" io-mode=mmap num-buffers=$N ! $CAPS \
-	! v4l2fwhtenc ! multifilesink location="$WORK/ref/%03d.fwht"
+	! v4l2fwhtenc ! $FWHT ! multifilesink location="$WORK/ref/%03d.fwht"
 
 check "pipeline 2: $N frames from vivid through mmngrpool into v4l2fwhtenc output-io-mode=dmabuf-import" \
 	run_pipeline p2 v4l2src device="$VIVID" io-mode=dmabuf-import num-buffers=$N ! $CAPS \
-	! mmngrpool name=pool ! v4l2fwhtenc output-io-mode=dmabuf-import \
+	! mmngrpool name=pool ! v4l2fwhtenc output-io-mode=dmabuf-import ! $FWHT \
 	! multifilesink location="$WORK/p2/%03d.fwht"
 echo "# $(distinct_buffers p2) mmngr dma-bufs, at most $(max_refs p2) references; $RUN_SECONDS s"
 check "no copy: mmngrpool passed $N frames, 0 copies" zero_copies p2 pool $N

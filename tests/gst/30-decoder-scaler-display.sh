@@ -28,7 +28,7 @@ done
 # The stream to decode: GStreamer's SMPTE bars, encoded by vicodec.
 mkdir -p "$WORK/src3"
 run_pipeline enc3 videotestsrc num-buffers=$N pattern=smpte ! $SRC \
-	! v4l2fwhtenc ! multifilesink location="$WORK/src3/%03d.fwht" ||
+	! v4l2fwhtenc ! $FWHT ! multifilesink location="$WORK/src3/%03d.fwht" ||
 	{ tap_fail "encode the input stream"; skip_rest 7 "no input stream"; }
 
 source_() {

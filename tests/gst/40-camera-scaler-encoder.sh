@@ -18,6 +18,7 @@
 N=30
 CAM=video/x-raw,format=RGB,width=640,height=480,framerate=30/1
 SCALED=video/x-raw,format=RGB,width=320,height=240
+FWHT=video/x-fwht,width=320,height=240
 tap_plan 7
 dmesg_mark
 
@@ -28,14 +29,14 @@ done
 
 mkdir -p "$WORK/ref4" "$WORK/p4"
 run_pipeline ref4 v4l2src device="$VIVID" io-mode=mmap num-buffers=$N ! $CAM \
-	! v4l2convert ! $SCALED ! v4l2fwhtenc ! multifilesink location="$WORK/ref4/%03d.fwht"
+	! v4l2convert ! $SCALED ! v4l2fwhtenc ! $FWHT ! multifilesink location="$WORK/ref4/%03d.fwht"
 
 check "pipeline 4: $N frames camera -> scaler -> encoder, every hop importing mmngr dma-bufs" \
 	run_pipeline p4 v4l2src device="$VIVID" io-mode=dmabuf-import num-buffers=$N ! $CAM \
 	! mmngrpool name=captured \
 	! v4l2convert output-io-mode=dmabuf-import capture-io-mode=dmabuf-import \
 	! $SCALED ! mmngrpool name=scaled ! v4l2fwhtenc output-io-mode=dmabuf-import \
-	! multifilesink location="$WORK/p4/%03d.fwht"
+	! $FWHT ! multifilesink location="$WORK/p4/%03d.fwht"
 echo "# $(distinct_buffers p4) mmngr dma-bufs, at most $(max_refs p4) references; $RUN_SECONDS s"
 check "no copy after the camera: $N frames, 0 copies" zero_copies p4 captured $N
 check "no copy after the scaler: $N frames, 0 copies" zero_copies p4 scaled $N
