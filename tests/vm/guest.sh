@@ -108,6 +108,8 @@ add_kernel_modules() {
 # build_initramfs KERNEL_DIR CONF [EXTRA...]: pack busybox, /init, the lane's
 # and our modules (installed for modprobe), the kselftests, and EXTRA files
 # (into /root) into $LANE_BUILD/initramfs.cpio.gz.  CONF becomes /etc/vm.conf.
+# GUEST=gst lanes also get what their userland needs (gst_add_to_initramfs),
+# which /init copies into it.
 build_initramfs() {
 	local kdir=$1 conf=$2 kver root=$LANE_BUILD/initramfs f
 	shift 2
@@ -127,6 +129,11 @@ build_initramfs() {
 	cp "$LANE_BUILD/src/mmngr/mmngr.ko" "$LANE_BUILD/src/mmngrbuf/mmngrbuf.ko" \
 		"$root/lib/modules/$kver/extra/"
 	add_kernel_modules "$kdir" "$root" "$kver" ${MODULES:-vgem vivid} || return 1
+
+	if [ "$GUEST" = gst ]; then
+		gst_add_to_initramfs "$root" "$kver" || return 1
+		printf '%s\n' "VM_ROOT=/dev/vda" "VM_ROOT_MODULES='$GST_BOOT_MODULES'" >>"$root/etc/vm.conf"
+	fi
 	depmod -b "$root" "$kver" || return 1
 
 	cp -r "$BUILD/tests/$ARCH" "$root/kselftest"
@@ -153,17 +160,27 @@ prepare_guest() {
 			{ log "$LANE: armhf test build failed"; tail -n 30 "$LANE_BUILD/tests-armhf.log" >&2; return 1; }
 	fi
 	build_dtb || { log "$LANE: device tree failed"; cat "$LANE_BUILD/dtb.log" >&2; return 1; }
+	if [ "$GUEST" = gst ]; then
+		gst_prepare || return 1
+	fi
 }
 
 # boot_guest [QEMU_ARGS...]: boot the lane's kernel with the initramfs; the
-# console goes to stdout.  Fails after $TIMEOUT seconds.
+# console goes to stdout.  Fails after $TIMEOUT seconds.  A GUEST=gst lane's
+# userland image is attached with snapshot=on: the guest's writes go to a
+# temporary file QEMU deletes, never into the cached image.
 boot_guest() {
-	local dtb=()
+	local extra=()
 
-	[ -n "$DTS" ] && dtb=(-dtb "$LANE_BUILD/board.dtb")
+	[ -n "$DTS" ] && extra=(-dtb "$LANE_BUILD/board.dtb")
+	if [ "$GUEST" = gst ]; then
+		extra+=(-drive "file=$GST_ROOTFS/rootfs.img,format=raw,if=virtio,snapshot=on")
+	fi
 	timeout --foreground -k 10 "$TIMEOUT" \
 		"$QEMU" -accel "$QEMU_ACCEL" "${QEMU_MACHINE[@]}" -smp "$SMP" -m "$MEM" \
-		-nographic -no-reboot "${dtb[@]}" \
+		-nographic -no-reboot "${extra[@]}" \
 		-kernel "$KDIR_OUT/vmlinuz" -initrd "$LANE_BUILD/initramfs.cpio.gz" \
 		-append "console=$CONSOLE panic=-1 quiet $APPEND" "$@"
 }
+
+. "$VM_DIR/gst.sh"

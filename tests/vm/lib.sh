@@ -29,11 +29,17 @@ lane_load() {
 	[ -f "$f" ] || die "no lane '$1' (have: $(lanes_all | tr '\n' ' '))"
 	LANE=$1
 	DESCRIPTION= ARCH= KERNEL= ABI= FLAVOUR= SUITES= DTS= MEM=2G SMP=2 APPEND=
-	TIMEOUT=900 MODULES= MODPROBE_CONF= CPU= KBUILD_ARGS=
+	TIMEOUT=900 MODULES= MODPROBE_CONF= CPU= KBUILD_ARGS= GUEST=busybox
 	# shellcheck source=/dev/null
 	. "$f"
 	[ -n "$ARCH" ] && [ -n "$KERNEL" ] || die "$f: ARCH and KERNEL are required"
 	[ "$KERNEL" != debian ] || [ -n "$SUITES" ] || die "$f: KERNEL=debian needs SUITES"
+	case $GUEST in
+	busybox) ;;
+	gst)	[ "$ARCH" = amd64 ] && [ -n "$SUITES" ] ||
+			die "$f: GUEST=gst needs ARCH=amd64 and SUITES (the userland's release)" ;;
+	*)	die "$f: unknown GUEST '$GUEST'" ;;
+	esac
 
 	case $ARCH in
 	amd64)
