@@ -5,7 +5,8 @@
 #   multifilesrc ! v4l2fwhtdec capture-io-mode=dmabuf-import ! mmngrpool
 #     ! v4l2convert output-io-mode=dmabuf-import capture-io-mode=dmabuf-import
 #     ! mmngrpool ! kmssink
-# vicodec decodes 640x360 RGB into mmngr dma-bufs, vim2m scales them to
+# vicodec decodes 640x360 frames into mmngr dma-bufs (in a format the
+# decoder and vim2m agree on), vim2m scales them to
 # 640x480 RGB565 reading those and writing into a second pool's, and vkms
 # scans those out.  The frames at the far end must be those of the same
 # pipeline without mmngr (every element's own buffers).
@@ -61,13 +62,13 @@ source3() {
 	echo multifilesrc location="$WORK/src3/%03d.fwht" index=0 stop-index=$((N - 1)) caps="$FWHT"
 }
 # shellcheck disable=SC2046 # the source element and its properties
-run_pipeline ref3 $(source3) ! v4l2fwhtdec ! video/x-raw,format=RGB ! v4l2convert ! $OUT \
+run_pipeline ref3 $(source3) ! v4l2fwhtdec ! v4l2convert ! $OUT \
 	! checksumsink sync=false
 
 # shellcheck disable=SC2046
 check "pipeline 3: $N frames decoded, scaled and displayed, every hop importing mmngr dma-bufs" \
 	run_pipeline p3 $(source3) ! v4l2fwhtdec capture-io-mode=dmabuf-import \
-	! video/x-raw,format=RGB ! mmngrpool name=decoded \
+	! mmngrpool name=decoded \
 	! v4l2convert output-io-mode=dmabuf-import capture-io-mode=dmabuf-import \
 	! $OUT ! mmngrpool name=scaled ! tee name=t \
 	! queue ! kmssink driver-name=vkms force-modesetting=true sync=false \
