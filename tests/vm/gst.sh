@@ -106,22 +106,47 @@ gst_kernel_deps() {
 		grep -vxF -f <(for f in "$dir"/*.ko; do basename "$f" .ko; done)
 }
 
+# gst_in_userland DIR... -- COMMAND...: run COMMAND in the userland's tree
+# (trixie's compiler, GStreamer's headers and libraries) with the DIRs
+# (absolute paths) mounted at their own paths.  pkg-config finds libmmngr
+# where gst_build_lib staged it ($LANE_BUILD/gst-stage/pkgconfig): code for
+# the guest, e.g. a GStreamer plugin, builds like this and finds
+# libmmngr.so.1 in the guest's /usr/local/lib at run time.
+gst_in_userland() {
+	local stage=$LANE_BUILD/gst-stage dirs=()
+
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		dirs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	mkdir -p "$stage"
+	in_chroot "$GST_ROOTFS/root" "$stage" "${dirs[@]}" -- env \
+		PKG_CONFIG_PATH="$stage/pkgconfig" "$@"
+}
+
 # gst_build_lib: libmmngr and the mmngr tool built in the userland itself
 # (its compiler, its C library), installed under $LANE_BUILD/gst-stage with
 # PREFIX=/usr/local: the guest gets that tree, and a plugin built in the
 # same userland links against it.
 gst_build_lib() {
-	local stage=$LANE_BUILD/gst-stage out=$LANE_BUILD/gst-lib src=$LANE_BUILD/src
+	local stage=$LANE_BUILD/gst-stage out=$LANE_BUILD/gst-lib src=$LANE_BUILD/src f
 
 	rm -rf "$stage" "$out"
 	mkdir -p "$stage" "$out"
 	# build_modules copied only the kernel side; the library needs lib/.
 	(cd "$TOP" && git ls-files -z -co --exclude-standard -- lib include/uapi |
 		rsync -a --from0 --files-from=- . "$src/") || return 1
-	in_chroot "$GST_ROOTFS/root" "$src" "$out" "$stage" -- \
+	gst_in_userland "$src" "$out" -- \
 		make -C "$src/lib" O="$out" PREFIX=/usr/local DESTDIR="$stage" install \
 		>"$LANE_BUILD/gst-lib.log" 2>&1 ||
 		{ tail -n 30 "$LANE_BUILD/gst-lib.log" >&2; return 1; }
+	# The installed .pc files name /usr/local, right in the guest; these
+	# copies name the staging tree, for builds in the userland chroot.
+	mkdir -p "$stage/pkgconfig"
+	for f in "$stage"/usr/local/lib/pkgconfig/*.pc; do
+		sed "s|=/usr/local|=$stage/usr/local|" "$f" >"$stage/pkgconfig/${f##*/}" || return 1
+	done
 }
 
 # gst_build_plugin: the GStreamer plugin (gst/) built in the userland,
