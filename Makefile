@@ -18,9 +18,12 @@
 #   make kselftest-install INSTALL_PATH=/dir [ARCH=arm64 CROSS_COMPILE=...]
 #                             the kselftest bundle for a board
 #   make deb                  Debian packages (dpkg-buildpackage) in build/deb
+#   make gst                  the GStreamer plugin (mmngrpool), gst/
+#   make gst_install          install it into GStreamer's plugin directory
 #   make check                every test lane in QEMU, lint and DKMS checks
 #   make check LANES="6.1-arm64 6.1-amd64"
 #   make demo                 boot an R-Car-like arm64 board with the modules
+#   make demo-gst             a zero-copy GStreamer pipeline in the userland guest
 #   make fuzz [SECONDS=600] [LANE=debug-arm64] [FUZZ_ARGS="--seed S --replay"]
 #                             a long fuzzing round, kill rounds and reload cycles
 #   make bench [BENCH_LANES="7.x-amd64 7.x-arm64"]
@@ -109,6 +112,17 @@ data_install:
 
 install: modules_install headers_install lib_install data_install
 
+# The GStreamer plugin (gst/Makefile): not part of `all`, as it needs
+# GStreamer's development files.
+GST_MAKE = $(MAKE) -C gst O=$(BUILD)/gst/$(ARCH) CC=$(CC) \
+	CROSS_COMPILE=$(CROSS_COMPILE) DESTDIR=$(DESTDIR)
+
+gst:
+	$(GST_MAKE)
+
+gst_install:
+	$(GST_MAKE) install
+
 # Static kselftest binaries for $(ARCH), ready to copy to a target.
 KSFT_DIR = $$(tests/vm/ksrc)/tools/testing/selftests
 tests:
@@ -134,6 +148,9 @@ check:
 demo:
 	tests/vm/demo
 
+demo-gst:
+	tests/gst/demo
+
 fuzz:
 	tests/fuzz/fuzz-lane $(or $(LANE),debug-arm64) $(or $(SECONDS),600) $(FUZZ_ARGS)
 
@@ -158,5 +175,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all kdir-check modules modules_install headers_install install tests \
-	lib lib_install data_install kselftest-install deb check demo fuzz lint \
-	coverage clean bench bench-smoke
+	lib lib_install data_install kselftest-install deb gst gst_install check \
+	demo demo-gst fuzz lint coverage clean bench bench-smoke

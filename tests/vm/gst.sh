@@ -149,19 +149,38 @@ gst_build_lib() {
 	done
 }
 
+# gst_build_plugin: the GStreamer plugin (gst/) built in the userland,
+# against its GStreamer and the static libmmngr gst_build_lib made, with
+# -Werror, checked there (gst/check-plugin: gst-inspect-1.0 of it) and
+# installed into the stage's /usr/local/lib/gstreamer-1.0, where
+# tests/gst/ point GST_PLUGIN_PATH.
+gst_build_plugin() {
+	local stage=$LANE_BUILD/gst-stage out=$LANE_BUILD/gst-lib src=$LANE_BUILD/src
+
+	(cd "$TOP" && git ls-files -z -co --exclude-standard -- gst |
+		rsync -a --from0 --files-from=- . "$src/") || return 1
+	in_chroot "$GST_ROOTFS/root" "$src" "$out" "$stage" -- \
+		make -C "$src/gst" O="$out/gst" MMNGR_LIB_O="$out" CFLAGS="-O2 -g -Werror" \
+		PLUGINDIR=/usr/local/lib/gstreamer-1.0 DESTDIR="$stage" check install \
+		>"$LANE_BUILD/gst-plugin.log" 2>&1 ||
+		{ tail -n 30 "$LANE_BUILD/gst-plugin.log" >&2; return 1; }
+}
+
 # gst_prepare: everything a GStreamer guest needs besides prepare_guest's:
-# the userland (GST_ROOTFS), the extra modules (GST_MODULES) and libmmngr.
+# the userland (GST_ROOTFS), the extra modules (GST_MODULES), libmmngr and
+# the GStreamer plugin.
 gst_prepare() {
 	GST_ROOTFS=$("$VM_DIR/gst-rootfs" "$(echo "$SUITES" | cut -d' ' -f1)") ||
 		{ log "$LANE: no userland"; return 1; }
 	GST_MODULES=$(gst_extra_modules "$KDIR_OUT") ||
 		{ log "$LANE: vicodec, vim2m, vkms build failed"; return 1; }
 	gst_build_lib || { log "$LANE: libmmngr build in the userland failed"; return 1; }
+	gst_build_plugin || { log "$LANE: GStreamer plugin build in the userland failed"; return 1; }
 }
 
 # gst_add_to_initramfs ROOT KVER: put into the initramfs tree ROOT what
 # /init copies into the userland: the extra modules, the boot modules,
-# libmmngr (/usr/local), the GStreamer tests (/gst-tests: the scripts,
+# libmmngr and the plugin (/usr/local), the GStreamer tests (/gst-tests: the scripts,
 # *.sh, and what they include, *.inc) and their runner.
 gst_add_to_initramfs() {
 	local root=$1 kver=$2
