@@ -46,7 +46,7 @@ gst_mmngr_backend_open (const gchar * pool_name, GstMmngrCaching caching,
     goto fail;
   }
   b->pool = ret;
-  ret = mmngr2_pool_get (b->mm, b->pool, &info);
+  ret = mmngr2_pool_get (b->mm, b->pool, &info, sizeof (info));
   if (ret < 0) {
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (-ret),
         "mmngr pool \"%s\": %s", pool_name, g_strerror (-ret));
