@@ -12,8 +12,35 @@
 cd "$(dirname "$0")" || exit 1
 [ -f dmabuf-heap-upstream.from ] &&
 	echo "# dmabuf-heap.c from $(cat dmabuf-heap-upstream.from)"
-out=$(./dmabuf-heap-upstream 2>&1)
-rc=$?
+
+# The test takes every heap in /dev/dma_heap.  Only ours are ours to test:
+# where the kernel has heaps of its own, a tmpfs over /dev/dma_heap shows
+# the test our nodes alone.  (The kernel's CMA heap on the debug kernel
+# trips DMA-API debugging when the test has vgem import it: vgem declares
+# no maximum segment size.  Not ours to fix or to hide.)
+view=
+for h in /dev/dma_heap/*; do
+	case ${h##*/} in mmngr-*|\*) ;; *) view=/dev/dma_heap ;; esac
+done
+if [ -n "$view" ] && [ "$(id -u)" = 0 ]; then
+	ours=$(mktemp -d)
+	mount -t tmpfs mmngr-heaps "$ours" || exit 1
+	for h in /dev/dma_heap/mmngr-*; do
+		[ -c "$h" ] || continue
+		# shellcheck disable=SC2046 # major and minor, in hex
+		mknod "$ours/${h##*/}" c $(stat -c '0x%t 0x%T' "$h") || exit 1
+	done
+	echo "# heaps of the kernel's own left out: $(ls /dev/dma_heap | grep -v '^mmngr-' | tr '\n' ' ')"
+	mount --bind "$ours" /dev/dma_heap || exit 1
+	out=$(./dmabuf-heap-upstream 2>&1)
+	rc=$?
+	umount /dev/dma_heap
+	umount "$ours"
+	rmdir "$ours"
+else
+	out=$(./dmabuf-heap-upstream 2>&1)
+	rc=$?
+fi
 if printf '%s\n' "$out" | grep -Eq '^(not )?ok [0-9]+ '; then
 	printf '%s\n' "$out"
 	exit $rc
