@@ -27,8 +27,9 @@ if [ -n "$view" ] && [ "$(id -u)" = 0 ]; then
 	mount -t tmpfs mmngr-heaps "$ours" || exit 1
 	for h in /dev/dma_heap/mmngr-*; do
 		[ -c "$h" ] || continue
-		# shellcheck disable=SC2046 # major and minor, in hex
-		mknod "$ours/${h##*/}" c $(stat -c '0x%t 0x%T' "$h") || exit 1
+		# stat gives major and minor in hex, mknod takes decimal.
+		set -- $(stat -c '0x%t 0x%T' "$h")
+		mknod "$ours/${h##*/}" c "$(printf %d "$1")" "$(printf %d "$2")" || exit 1
 	done
 	echo "# heaps of the kernel's own left out: $(ls /dev/dma_heap | grep -v '^mmngr-' | tr '\n' ' ')"
 	mount --bind "$ours" /dev/dma_heap || exit 1
