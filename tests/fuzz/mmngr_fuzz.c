@@ -54,6 +54,7 @@
 #include <drm/drm_mode.h>
 #include <drm/vgem_drm.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/mmngr.h>
 #include <linux/mmngrbuf.h>
 #include <linux/rgnmm.h>
@@ -194,6 +195,9 @@ static int dumped;		/* __atomic */
 static double t0;
 static bool have_vgem;
 static char vgem_path[300];
+/* mmngr's dma-buf heap nodes, /dev/dma_heap/mmngr-*. */
+static char heap_path[8][300];
+static int nheaps;
 static struct pool_desc pools[MAX_POOLS];
 static unsigned long race_attached, race_signalled;	/* __atomic */
 static int ncpus;
@@ -1512,6 +1516,59 @@ static void op_bufdev(struct thr *t)
 	}
 }
 
+/* ---- /dev/dma_heap/mmngr-* ---- */
+
+/*
+ * DMA_HEAP_IOCTL_ALLOC on one of our heap nodes, as upstream's ABI has it:
+ * fd and heap_flags must be zero, fd_flags only O_CLOEXEC and an access
+ * mode, len neither zero nor more than any pool holds.
+ */
+static void op_heap(struct thr *t)
+{
+	static const __u32 bad_fd_flags[] = { O_RDWR | O_NONBLOCK, O_RDWR | O_APPEND, ~0U };
+	struct dma_heap_allocation_data d = { 0 };
+	bool valid = true, rdonly;
+	struct oprec *r;
+	int heap;
+	long ret;
+
+	if (!nheaps)
+		return;
+	d.len = rnd(t, 4) ? 1 + rnd(t, 4 * MiB) : rnd(t, 64 * MiB);
+	if (!d.len)
+		valid = false;
+	if (chance(t, 10)) {
+		d.len = chance(t, 2) ? ~0ULL - rnd(t, page) : 1ULL << 44;
+		valid = false;
+	}
+	rdonly = chance(t, 4);
+	d.fd_flags = (rdonly ? O_RDONLY : O_RDWR) | (rnd(t, 2) ? O_CLOEXEC : 0);
+	if (chance(t, 8)) {
+		d.fd_flags = bad_fd_flags[rnd(t, ARRAY_SIZE(bad_fd_flags))];
+		valid = false;
+	}
+	if (chance(t, 8)) {
+		d.heap_flags = 1ULL << rnd(t, 64);
+		valid = false;
+	}
+	if (chance(t, 8)) {
+		d.fd = 1 + rnd(t, 10);
+		valid = false;
+	}
+	r = oplog(t, "open-heap", 0, 0, 0, 0);
+	heap = opres(r, open(heap_path[rnd(t, nheaps)], O_RDWR | O_CLOEXEC));
+	if (heap < 0)
+		return;
+	ret = xioctl(t, "DMA_HEAP_IOCTL_ALLOC", heap, DMA_HEAP_IOCTL_ALLOC, &d,
+		     (long long)d.len, d.fd_flags);
+	close(heap);
+	expect_fail(t, "DMA_HEAP_IOCTL_ALLOC", ret, !valid);
+	if (ret)
+		return;
+	new_dmabuf(t, "DMA_HEAP_IOCTL_ALLOC", d.fd, (d.len + page - 1) / page * page,
+		   rdonly, true);
+}
+
 /* ---- dma-bufs and sync_files ---- */
 
 static void op_dmabuf(struct thr *t)
@@ -1904,6 +1961,7 @@ static const struct op ops[] = {
 	{ op_syncfile, 4, "syncfile" },
 	{ op_map, 6, "map" },
 	{ op_vgem, 4, "vgem" },
+	{ op_heap, 6, "heap" },
 	{ op_fork, 1, "fork" },
 	{ op_garbage, 2, "garbage" },
 };
@@ -2007,6 +2065,23 @@ static bool vgem_attach_warns(void)
 }
 
 /* vgem's card as /dev/dri/vgem, if it is loaded and usable. */
+static void find_heaps(void)
+{
+	struct dirent *e;
+	DIR *dir = opendir("/dev/dma_heap");
+
+	if (!dir)
+		return;
+	while ((e = readdir(dir)) && nheaps < (int)ARRAY_SIZE(heap_path)) {
+		if (strncmp(e->d_name, "mmngr-", 6))
+			continue;
+		snprintf(heap_path[nheaps], sizeof(heap_path[0]), "/dev/dma_heap/%s",
+			 e->d_name);
+		nheaps++;
+	}
+	closedir(dir);
+}
+
 static void find_vgem(void)
 {
 	struct dirent *e;
@@ -2141,6 +2216,7 @@ static int fuzz(void)
 	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	find_pools();
 	find_vgem();
+	find_heaps();
 	printf("# seed %#llx, %d threads, %.0f s, %d pools, vgem %s, %d-bit\n",
 	       (unsigned long long)seed, nthreads, duration, npools,
 	       have_vgem ? "yes" : "no", (int)sizeof(long) * 8);
