@@ -35,7 +35,6 @@
 
 #define HEAP		"/dev/dma_heap/mmngr-kernelheap"
 #define BUFFERS		"/sys/kernel/debug/mmngr/buffers"
-#define PARAMS		"/sys/module/mmngrbuf/parameters/"
 #define NOBODY		65534
 #define MiB		(1024ULL * 1024)
 
@@ -75,37 +74,6 @@ static int listed(__u64 dev_addr, const char *pool, __u64 size)
 	}
 	fclose(f);
 	return found;
-}
-
-/* Set a module parameter; 0 or -1. */
-static int param_write(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ok;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-static void param_read(const char *name, char *val, size_t len)
-{
-	char path[128];
-	ssize_t n = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd >= 0) {
-		n = read(fd, val, len - 1);
-		close(fd);
-	}
-	val[n > 0 ? n : 0] = '\0';
-	val[strcspn(val, "\n")] = '\0';
 }
 
 static int exists(const char *path)
@@ -411,11 +379,11 @@ static void check_alias(struct __test_metadata *_metadata, const char *param,
 	snprintf(path, sizeof(path), "/dev/dma_heap/%s", name);
 	snprintf(class, sizeof(class), "/sys/class/dma_heap/%s", name);
 	snprintf(misc, sizeof(misc), "/sys/class/misc/mmngr-alias-%s", name);
-	param_read(param, was, sizeof(was));
-	ASSERT_EQ(0, param_write(param, "\n"));
+	param_read("mmngrbuf", param, was, sizeof(was));
+	ASSERT_EQ(0, param_write("mmngrbuf", param, "\n"));
 	EXPECT_FALSE(exists(misc));
 
-	ASSERT_EQ(0, param_write(param, "kernelheap"));
+	ASSERT_EQ(0, param_write("mmngrbuf", param, "kernelheap"));
 	if (exists(class)) {
 		/* The kernel's heap: ours must not replace it. */
 		char dev[128], want[32];
@@ -440,7 +408,7 @@ static void check_alias(struct __test_metadata *_metadata, const char *param,
 		ASSERT_LE(0, dfd);
 		EXPECT_EQ(used + (long long)MiB, pool_stat("kernelheap", "used"));
 		/* An open alias survives its removal, but gives no more. */
-		ASSERT_EQ(0, param_write(param, "\n"));
+		ASSERT_EQ(0, param_write("mmngrbuf", param, "\n"));
 		EXPECT_FALSE(exists(path));
 		EXPECT_FALSE(exists(misc));
 		errno = 0;
@@ -450,10 +418,10 @@ static void check_alias(struct __test_metadata *_metadata, const char *param,
 		close(dfd);
 		EXPECT_EQ(used, pool_stat("kernelheap", "used"));
 		/* A pool that is not there makes no node. */
-		ASSERT_EQ(0, param_write(param, "no-such-pool"));
+		ASSERT_EQ(0, param_write("mmngrbuf", param, "no-such-pool"));
 		EXPECT_FALSE(exists(misc));
 	}
-	EXPECT_EQ(0, param_write(param, was[0] ? was : "\n"));
+	EXPECT_EQ(0, param_write("mmngrbuf", param, was[0] ? was : "\n"));
 }
 
 TEST(alias_linux_cma)

@@ -28,26 +28,7 @@
 #include "kselftest_harness.h"
 #include "mmngr_test.h"
 
-#define PARAMS	"/sys/module/%s/parameters/%s"
 #define MiB	(1024ULL * 1024)
-
-/* A module parameter's value, without the newline; "" if unreadable. */
-static void read_param(const char *mod, const char *param, char *val,
-		       size_t len)
-{
-	char path[128];
-	ssize_t n = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), PARAMS, mod, param);
-	fd = open(path, O_RDONLY);
-	if (fd >= 0) {
-		n = read(fd, val, len - 1);
-		close(fd);
-	}
-	val[n > 0 ? n : 0] = '\0';
-	val[strcspn(val, "\n")] = '\0';
-}
 
 /*
  * Every parameter of @mod as "name=value ...", the way finit_module()
@@ -69,7 +50,7 @@ static int all_params(const char *mod, char *out, size_t len)
 	while ((d = readdir(dp))) {
 		if (d->d_name[0] == '.')
 			continue;
-		read_param(mod, d->d_name, val, sizeof(val));
+		param_read(mod, d->d_name, val, sizeof(val));
 		if (!strcmp(val, "(null)"))
 			continue;
 		n = snprintf(out + used, len - used, "%s%s=%s", used ? " " : "",
@@ -281,7 +262,7 @@ TEST_F(reload, share_policy_at_load)
 		SKIP(return, "modules not reloadable");
 
 	ASSERT_EQ(0, load("mmngr", "share_policy=2"));
-	read_param("mmngr", "share_policy", val, sizeof(val));
+	param_read("mmngr", "share_policy", val, sizeof(val));
 	EXPECT_STREQ("2", val);
 	ASSERT_EQ(0, unload("mmngr"));
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Each pool's statistics and limits, one value per file. */
@@ -49,6 +50,39 @@ static inline int sysfs_write(const char *path, long long v)
 		return -1;
 	n = snprintf(buf, sizeof(buf), "%lld\n", v);
 	ok = write(fd, buf, n) == n;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Module @mod's parameter @param, without the newline; "" if unreadable. */
+static inline void param_read(const char *mod, const char *param, char *val,
+			      size_t len)
+{
+	char path[320];
+	ssize_t n = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", mod, param);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, val, len - 1);
+		close(fd);
+	}
+	val[n > 0 ? n : 0] = '\0';
+	val[strcspn(val, "\n")] = '\0';
+}
+
+/* Set module @mod's parameter @param to the string @val: 0, or -1. */
+static inline int param_write(const char *mod, const char *param, const char *val)
+{
+	char path[320];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", mod, param);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
 	close(fd);
 	return ok ? 0 : -1;
 }
