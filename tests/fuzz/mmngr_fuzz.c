@@ -2217,8 +2217,8 @@ static int fuzz(void)
 	find_pools();
 	find_vgem();
 	find_heaps();
-	printf("# seed %#llx, %d threads, %.0f s, %d pools, vgem %s, %d-bit\n",
-	       (unsigned long long)seed, nthreads, duration, npools,
+	printf("# seed %#llx, %d threads, %.0f s, %d pools, %d heap nodes, vgem %s, %d-bit\n",
+	       (unsigned long long)seed, nthreads, duration, npools, nheaps,
 	       have_vgem ? "yes" : "no", (int)sizeof(long) * 8);
 	fflush(stdout);
 	placeholder = open("/dev/null", O_RDWR | O_CLOEXEC);
