@@ -2091,7 +2091,13 @@ static void find_vgem(void)
 		printf("# vgem not used: this kernel's vgem warns when its buffers are attached\n");
 		return;
 	}
+	/*
+	 * vgem is a platform device up to 6.14 and a faux device since 6.15
+	 * ("drm/vgem: convert to use faux_device").
+	 */
 	dir = opendir("/sys/bus/platform/devices/vgem/drm");
+	if (!dir)
+		dir = opendir("/sys/bus/faux/devices/vgem/drm");
 	if (!dir)
 		return;
 	while ((e = readdir(dir))) {
