@@ -114,6 +114,21 @@ int mmngr_buffer_map_user(struct mmngr_buffer *buf,
 EXPORT_SYMBOL_GPL(mmngr_buffer_map_user);
 
 /**
+ * mmngr_buffer_coherent() - whether a buffer needs no cache maintenance
+ * @buf: the buffer
+ *
+ * Return: true if mmngr_buffer_sync() does no cache maintenance on @buf
+ * (the mmngr device is DMA-coherent, or the memory is never cached):
+ * another device that is not coherent must then have its own mapping
+ * synced.
+ */
+bool mmngr_buffer_coherent(const struct mmngr_buffer *buf)
+{
+	return !buf->page || dev_is_dma_coherent(mmngr_buffer_dev(buf));
+}
+EXPORT_SYMBOL_GPL(mmngr_buffer_coherent);
+
+/**
  * mmngr_buffer_sync() - cache maintenance on part of a buffer
  * @buf:	the buffer
  * @offset:	start of the range in @buf

@@ -9,10 +9,14 @@
  * importing device with dma_map_sgtable(), so that importers behind an
  * IOMMU get addresses of their own.  CPU access brackets wait for the
  * devices' fences, then keep the CPU's view and every mapped attachment
- * coherent.
+ * coherent, with one pass over the CPU's caches whatever the number of
+ * importers: the memory is the same for all of them.
  */
 
+#include <linux/atomic.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/err.h>
@@ -38,6 +42,9 @@
  * @attachments: &struct mmngrbuf_attachment
  * @vmap_count:	vmap() calls not yet undone
  * @vaddr:	the kernel mapping while @vmap_count > 0
+ * @cpu_writers: CPU-access brackets for writing begun and not yet ended
+ *		(never below zero; a bracket its process never ended keeps
+ *		it up, which only costs a cache clean per read bracket)
  */
 struct mmngrbuf_export {
 	struct mmngr_buffer *buf;
@@ -48,6 +55,7 @@ struct mmngrbuf_export {
 	struct list_head attachments;
 	unsigned int vmap_count;
 	void *vaddr;
+	atomic_t cpu_writers;
 };
 
 /**
@@ -59,6 +67,9 @@ struct mmngrbuf_export {
  * @node:	in &mmngrbuf_export.attachments
  * @mapped:	@sgt is mapped for @dev
  * @dir:	the direction it is mapped in
+ * @own_sync:	while mapped: the CPU-access brackets must sync @sgt for
+ *		@dev, because the exporter's own cache maintenance does not
+ *		cover it (see attachment_needs_sync())
  *
  * The importer gets a copy of the mapped table because the table is the
  * importer's while mapped: with CONFIG_DMABUF_DEBUG the dma-buf core
@@ -72,6 +83,7 @@ struct mmngrbuf_attachment {
 	struct sg_table view;
 	struct list_head node;
 	bool mapped;
+	bool own_sync;
 	enum dma_data_direction dir;
 };
 
@@ -145,6 +157,33 @@ static int attachment_view(struct mmngrbuf_attachment *a)
 	return 0;
 }
 
+/*
+ * Whether @a's mapping, just made, needs syncing of its own in the CPU
+ * access brackets.  It does not when the importer reaches the memory at
+ * its physical address (no IOMMU between, no swiotlb bounce slot) and is
+ * not less coherent than the mmngr device: then syncing it would repeat,
+ * line for line, the maintenance mmngr_buffer_sync() does on the same
+ * memory, and k importers would cost k + 1 passes over the caches.
+ * Otherwise (a bounce must be copied, an IOMMU's sync may do more than
+ * the CPU's caches, or only the importer is not coherent) it does.
+ */
+static bool attachment_needs_sync(const struct mmngrbuf_export *exp,
+				  const struct mmngrbuf_attachment *a)
+{
+	phys_addr_t phys = page_to_phys(exp->page);
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (!dev_is_dma_coherent(a->dev) && mmngr_buffer_coherent(exp->buf))
+		return true;
+	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
+		if (dma_to_phys(a->dev, sg_dma_address(sg)) != phys)
+			return true;
+		phys += sg_dma_len(sg);
+	}
+	return false;
+}
+
 static struct sg_table *mmngrbuf_map(struct dma_buf_attachment *attachment,
 				     enum dma_data_direction dir)
 {
@@ -175,6 +214,7 @@ static struct sg_table *mmngrbuf_map(struct dma_buf_attachment *attachment,
 	mutex_lock(&exp->lock);
 	a->mapped = true;
 	a->dir = dir;
+	a->own_sync = attachment_needs_sync(exp, a);
 	mutex_unlock(&exp->lock);
 	return &a->view;
 }
@@ -194,23 +234,37 @@ static void mmngrbuf_unmap(struct dma_buf_attachment *attachment,
 }
 
 /*
- * Sync what the importer sees, in the direction it mapped it in: its side
- * of the transfer decides what the caches must do.
+ * Sync the importers whose mappings the exporter's own cache maintenance
+ * does not cover, in the direction each mapped in: its side of the
+ * transfer decides what a bounce or an IOMMU must do.
  */
-static void sync_attachment(struct mmngrbuf_attachment *a, bool for_device)
+static void sync_attachments(struct mmngrbuf_export *exp, bool for_device)
 {
-	if (for_device)
-		dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
-	else
-		dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
+	struct mmngrbuf_attachment *a;
+
+	lockdep_assert_held(&exp->lock);
+	list_for_each_entry(a, &exp->attachments, node) {
+		if (!a->mapped || !a->own_sync)
+			continue;
+		if (for_device)
+			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
+		else
+			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
+	}
 }
 
+/*
+ * The direction is the caller's promise (DMA_BUF_SYNC_READ, _WRITE or
+ * _RW), as for the kernel's heaps: a bracket that only writes need not
+ * invalidate at its start, one that only reads need not clean at its end.
+ */
 static int mmngrbuf_begin_cpu_access(struct dma_buf *dmabuf,
 				     enum dma_data_direction dir)
 {
 	struct mmngrbuf_export *exp = dmabuf->priv;
-	bool write = dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL;
-	struct mmngrbuf_attachment *a;
+	bool write = dir != DMA_FROM_DEVICE;
+	bool read = dir != DMA_TO_DEVICE;
+	int writers;
 	long ret;
 
 	/*
@@ -223,20 +277,22 @@ static int mmngrbuf_begin_cpu_access(struct dma_buf *dmabuf,
 	if (ret < 0)
 		return ret;
 
+	writers = write ? atomic_inc_return(&exp->cpu_writers) - 1 :
+			  atomic_read(&exp->cpu_writers);
 	/*
-	 * Another bracket may be open on the buffer, with CPU writes still in
-	 * the cache: write them back before invalidating, or they are lost.
+	 * Another bracket open for writing may have CPU writes still in the
+	 * cache: write them back before invalidating, or they are lost.
 	 */
-	mmngr_buffer_sync(exp->buf, exp->offset, exp->size, true);
+	if (read && writers)
+		mmngr_buffer_sync(exp->buf, exp->offset, exp->size, true);
 	mutex_lock(&exp->lock);
-	if (exp->vmap_count)
+	if (read && exp->vmap_count)
 		invalidate_kernel_vmap_range(exp->vaddr, exp->size);
-	list_for_each_entry(a, &exp->attachments, node)
-		if (a->mapped)
-			sync_attachment(a, false);
+	sync_attachments(exp, false);
 	mutex_unlock(&exp->lock);
-	/* And the CPU's own caches, for cached buffers. */
-	mmngr_buffer_sync(exp->buf, exp->offset, exp->size, false);
+	/* The CPU's own caches, once, for cached buffers. */
+	if (read)
+		mmngr_buffer_sync(exp->buf, exp->offset, exp->size, false);
 	return 0;
 }
 
@@ -244,15 +300,17 @@ static int mmngrbuf_end_cpu_access(struct dma_buf *dmabuf,
 				   enum dma_data_direction dir)
 {
 	struct mmngrbuf_export *exp = dmabuf->priv;
-	struct mmngrbuf_attachment *a;
+	bool write = dir != DMA_FROM_DEVICE;
 
-	mmngr_buffer_sync(exp->buf, exp->offset, exp->size, true);
+	if (write) {
+		mmngr_buffer_sync(exp->buf, exp->offset, exp->size, true);
+		/* Only once written back: readers stop cleaning first. */
+		atomic_dec_if_positive(&exp->cpu_writers);
+	}
 	mutex_lock(&exp->lock);
-	if (exp->vmap_count)
+	if (write && exp->vmap_count)
 		flush_kernel_vmap_range(exp->vaddr, exp->size);
-	list_for_each_entry(a, &exp->attachments, node)
-		if (a->mapped)
-			sync_attachment(a, true);
+	sync_attachments(exp, true);
 	mutex_unlock(&exp->lock);
 	return 0;
 }
@@ -389,6 +447,7 @@ struct dma_buf *mmngrbuf_export_dmabuf(struct mmngr_buffer *buf, u64 offset,
 	exp->size = size;
 	mutex_init(&exp->lock);
 	INIT_LIST_HEAD(&exp->attachments);
+	atomic_set(&exp->cpu_writers, 0);
 
 	exp_info.ops = &mmngrbuf_dmabuf_ops;
 	exp_info.size = size;

@@ -41,6 +41,7 @@ int mmngr_buffer_map_user(struct mmngr_buffer *buf,
 			  struct vm_area_struct *vma, u64 offset);
 void mmngr_buffer_sync(struct mmngr_buffer *buf, u64 offset, u64 len,
 		       bool for_device);
+bool mmngr_buffer_coherent(const struct mmngr_buffer *buf);
 
 /**
  * struct mmngr_pool_watch - a module told of mmngr's pools
