@@ -51,6 +51,43 @@ static inline struct vm_area_struct *vma_lookup(struct mm_struct *mm,
 #define dma_resv_wait_timeout	dma_resv_wait_timeout_rcu
 #endif
 
+/*
+ * 6.14, "kernel/cgroup: Add "dmem" memory accounting cgroup": the
+ * device-memory controller.  Before it, as without CONFIG_CGROUP_DMEM,
+ * no region is registered and nothing is charged.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+#include <linux/cgroup_dmem.h>
+#else
+struct dmem_cgroup_region;
+struct dmem_cgroup_pool_state;
+
+static inline __printf(2, 3) struct dmem_cgroup_region *
+dmem_cgroup_register_region(u64 size, const char *name_fmt, ...)
+{
+	return NULL;
+}
+
+static inline void
+dmem_cgroup_unregister_region(struct dmem_cgroup_region *region)
+{
+}
+
+static inline int
+dmem_cgroup_try_charge(struct dmem_cgroup_region *region, u64 size,
+		       struct dmem_cgroup_pool_state **ret_pool,
+		       struct dmem_cgroup_pool_state **ret_limit_pool)
+{
+	*ret_pool = NULL;
+	return 0;
+}
+
+static inline void dmem_cgroup_uncharge(struct dmem_cgroup_pool_state *pool,
+					u64 size)
+{
+}
+#endif
+
 /**
  * mmngr_dma_is_bounce() - is a streaming DMA address a swiotlb bounce slot?
  * @dev:	the device the address was mapped for (without an IOMMU)

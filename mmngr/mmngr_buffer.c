@@ -137,9 +137,12 @@ struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,
 	if (ret)
 		goto err_free;
 	buf->charged = size;
-	ret = mmngr_pool_alloc(pool, buf, align);
+	ret = mmngr_cgroup_charge(buf);
 	if (ret)
 		goto err_uncharge;
+	ret = mmngr_pool_alloc(pool, buf, align);
+	if (ret)
+		goto err_uncharge_cgroup;
 	ret = buffer_prepare(buf);
 	if (ret)
 		goto err_pool;
@@ -160,6 +163,8 @@ err_unmap:
 	buffer_unmap(buf);
 err_pool:
 	mmngr_pool_free(pool, buf);
+err_uncharge_cgroup:
+	mmngr_cgroup_uncharge(buf);
 err_uncharge:
 	mmngr_quota_uncharge(pool, buf->uid, buf->charged);
 err_free:
@@ -176,6 +181,7 @@ static void buffer_release(struct kref *ref)
 
 	buffer_unmap(buf);
 	mmngr_pool_free(buf->pool, buf);
+	mmngr_cgroup_uncharge(buf);
 	mmngr_quota_uncharge(buf->pool, buf->uid, buf->charged);
 	put_pid(buf->owner);
 	kfree(buf);

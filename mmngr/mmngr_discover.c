@@ -68,6 +68,7 @@ static void pool_release(struct kobject *kobj)
 	/* A zeroed range (DMA pools, failed init) has nothing to free. */
 	mmngr_range_destroy(&pool->range);
 	mmngr_chunks_destroy(pool);
+	mmngr_cgroup_unregister(pool);
 	mmngr_quota_destroy(pool);
 	mutex_destroy(&pool->chunk_lock);
 	mutex_destroy(&pool->lock);
@@ -107,6 +108,7 @@ static struct mmngr_pool *pool_new(struct mmngr_device *mdev,
 static void pool_add(struct mmngr_device *mdev, struct mmngr_pool *pool)
 {
 	mmngr_quota_init(pool);
+	mmngr_cgroup_register(pool);
 	pool->index = mdev->nr_pools++;
 	list_add_tail(&pool->node, &mdev->pools);
 	mdev->role[pool->role] = pool;

@@ -101,6 +101,8 @@ struct mmngr_device;
  * @user_max_bytes: bytes one user without CAP_SYS_RESOURCE may hold
  * @user_max_buffers: buffers one such user may hold
  * @quota_refused: allocations refused for going over those
+ * @dmem:	its dmem cgroup region, or NULL (mmngr_cgroup.c)
+ * @cgroup_refused: allocations refused for a cgroup's dmem.max
  * @chunk_lock:	serialises the chunk fields below (CONTIG; mmngr_chunk.c)
  * @chunk_size:	bytes the pool claims from the page allocator at once
  * @nr_chunks:	chunks the pool spans
@@ -130,6 +132,8 @@ struct mmngr_pool {
 	u64 user_max_bytes;
 	unsigned int user_max_buffers;
 	u64 quota_refused;
+	struct dmem_cgroup_region *dmem;
+	u64 cgroup_refused;
 	struct mutex chunk_lock;	/* chunk_* and claimed */
 	u64 chunk_size;
 	unsigned long nr_chunks;
@@ -155,6 +159,7 @@ struct mmngr_pool {
  * @owner:	allocating process (its thread group)
  * @uid:	its effective user, charged for it (mmngr_quota.c)
  * @charged:	bytes charged
+ * @dmem:	the cgroup pool state it is charged to, or NULL
  * @comm:	its name
  */
 struct mmngr_buffer {
@@ -171,6 +176,7 @@ struct mmngr_buffer {
 	struct pid *owner;
 	kuid_t uid;
 	u64 charged;
+	struct dmem_cgroup_pool_state *dmem;
 	char comm[TASK_COMM_LEN];
 };
 
@@ -225,6 +231,12 @@ void mmngr_quota_init(struct mmngr_pool *pool);
 void mmngr_quota_destroy(struct mmngr_pool *pool);
 int mmngr_quota_charge(struct mmngr_pool *pool, kuid_t uid, u64 bytes);
 void mmngr_quota_uncharge(struct mmngr_pool *pool, kuid_t uid, u64 bytes);
+
+/* mmngr_cgroup.c */
+void mmngr_cgroup_register(struct mmngr_pool *pool);
+void mmngr_cgroup_unregister(struct mmngr_pool *pool);
+int mmngr_cgroup_charge(struct mmngr_buffer *buf);
+void mmngr_cgroup_uncharge(struct mmngr_buffer *buf);
 
 /* mmngr_buffer.c; the exported part is in <linux/mmngr.h> */
 struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,

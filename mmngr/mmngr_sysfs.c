@@ -18,7 +18,8 @@
  *
  *     user_max_bytes    bytes one user without CAP_SYS_RESOURCE may hold
  *     user_max_buffers  buffers one such user may hold
- *     quota_refused     allocations refused with EDQUOT
+ *     quota_refused     allocations refused for those limits (EDQUOT)
+ *     cgroup_refused    allocations refused for a cgroup's dmem.max (EDQUOT)
  */
 
 #include <linux/kernel.h>
@@ -110,12 +111,13 @@ static ssize_t claimed_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t quota_show(struct kobject *kobj, char *buf, int which)
 {
 	struct mmngr_pool *pool = to_pool(kobj);
-	u64 v[3];
+	u64 v[4];
 
 	mutex_lock(&pool->lock);
 	v[0] = pool->user_max_bytes;
 	v[1] = pool->user_max_buffers;
 	v[2] = pool->quota_refused;
+	v[3] = pool->cgroup_refused;
 	mutex_unlock(&pool->lock);
 	return sysfs_emit(buf, "%llu\n", v[which]);
 }
@@ -173,6 +175,12 @@ static ssize_t quota_refused_show(struct kobject *kobj,
 	return quota_show(kobj, buf, 2);
 }
 
+static ssize_t cgroup_refused_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return quota_show(kobj, buf, 3);
+}
+
 static struct kobj_attribute kind_attr = __ATTR_RO(kind);
 static struct kobj_attribute size_attr = __ATTR_RO(size);
 static struct kobj_attribute used_attr = __ATTR_RO(used);
@@ -184,6 +192,7 @@ static struct kobj_attribute claimed_attr = __ATTR_RO(claimed);
 static struct kobj_attribute user_max_bytes_attr = __ATTR_RW(user_max_bytes);
 static struct kobj_attribute user_max_buffers_attr = __ATTR_RW(user_max_buffers);
 static struct kobj_attribute quota_refused_attr = __ATTR_RO(quota_refused);
+static struct kobj_attribute cgroup_refused_attr = __ATTR_RO(cgroup_refused);
 
 static struct attribute *pool_attrs[] = {
 	&kind_attr.attr,
@@ -197,6 +206,7 @@ static struct attribute *pool_attrs[] = {
 	&user_max_bytes_attr.attr,
 	&user_max_buffers_attr.attr,
 	&quota_refused_attr.attr,
+	&cgroup_refused_attr.attr,
 	NULL
 };
 

@@ -17,6 +17,7 @@
 #include "mmngrbuf_test.h"
 
 #include <limits.h>
+#include <time.h>
 
 #include <drm/drm.h>
 
