@@ -303,11 +303,45 @@ typedef unsigned int acr_flags_t;
  * dma_heap_add() (namespace DMA_BUF_HEAP) where the kernel has the heap
  * framework (Debian 7.x amd64 does; arm64 and kernels before 6.18 cannot
  * be asked).  The framework cannot remove a heap, though: a module that
- * adds one can never be unloaded, and a heap could not go with its pool.
- * So mmngrbuf makes its heap nodes the same way on every kernel, misc
- * devices named into /dev/dma_heap/ (mmngrbuf_heap.c), and this is the
- * place to change that once upstream can remove heaps.
+ * adds one can never be unloaded, and a heap cannot go with its pool.  So
+ * by default mmngrbuf makes its heap nodes the same way on every kernel,
+ * misc devices named into /dev/dma_heap/ (mmngrbuf_heap.c); with
+ * real_heaps=1 it adds real heaps where MMNGR_HAVE_DMA_HEAP_ADD, and stays
+ * loaded.  Elsewhere the declarations below only let that code compile.
  */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0) && IS_ENABLED(CONFIG_DMABUF_HEAPS)
+#include <linux/dma-heap.h>
+#define MMNGR_HAVE_DMA_HEAP_ADD	1
+#define MMNGR_DMA_HEAP_NS	"DMA_BUF_HEAP"
+#else
+#define MMNGR_HAVE_DMA_HEAP_ADD	0
+/* A namespace the module imports anyway. */
+#define MMNGR_DMA_HEAP_NS	"DMA_BUF"
+
+struct dma_heap;
+
+struct dma_heap_ops {
+	struct dma_buf *(*allocate)(struct dma_heap *heap, unsigned long len,
+				    u32 fd_flags, u64 heap_flags);
+};
+
+struct dma_heap_export_info {
+	const char *name;
+	const struct dma_heap_ops *ops;
+	void *priv;
+};
+
+static inline struct dma_heap *
+dma_heap_add(const struct dma_heap_export_info *exp_info)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void *dma_heap_get_drvdata(struct dma_heap *heap)
+{
+	return NULL;
+}
+#endif
 #define MMNGR_HEAP_NODE_DIR	"dma_heap/"
 
 #endif /* _MMNGR_KCOMPAT_H */

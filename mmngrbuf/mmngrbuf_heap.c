@@ -12,11 +12,16 @@
  * exporter as MMNGRBUF_IOCTL_ALLOC's, so it is zeroed, cache-maintained,
  * charged to the caller's user and listed in debugfs like any other.
  *
- * The nodes are misc devices whose node name puts them under
- * /dev/dma_heap/, on every kernel (see mmngr_kcompat.h for why not
- * dma_heap_add()).  The heap_linux_cma and heap_reserved parameters also
- * show a pool as /dev/dma_heap/linux,cma or reserved, the names programs
- * such as libcamera look for, unless the kernel has a heap of that name.
+ * By default the nodes are misc devices whose node name puts them under
+ * /dev/dma_heap/, on every kernel.  With real_heaps=1, on kernels that let
+ * modules add heaps (MMNGR_HAVE_DMA_HEAP_ADD), they are the kernel's own
+ * dma-buf heaps instead, listed in /sys/class/dma_heap: the framework
+ * cannot remove a heap, so the module then stays loaded until reboot, and
+ * a heap whose pool goes keeps its name and fails with ENODEV until a pool
+ * of that name comes back.  The heap_linux_cma and heap_reserved
+ * parameters also show a pool as /dev/dma_heap/linux,cma or reserved, the
+ * names programs such as libcamera look for, unless the kernel has a heap
+ * of that name; those are always misc devices, since they come and go.
  */
 
 #include <linux/compat.h>
@@ -37,8 +42,11 @@
 #include <uapi/linux/dma-heap.h>
 
 #include <linux/mmngr.h>
+#include <mmngr_kcompat.h>
 
 #include "mmngrbuf_drv.h"
+
+MODULE_IMPORT_NS(MMNGR_DMA_HEAP_NS);
 
 #define POOL_NAME_MAX	24
 
@@ -49,7 +57,9 @@
  * @node:	in heaps (pool heaps; aliases are in alias_heap[])
  * @lock:	@pool against its removal
  * @pool:	where its buffers come from; NULL once the pool is gone
- * @name:	its misc device name
+ * @real:	the kernel's heap, with real_heaps; then @misc is unused, and
+ *		the heap is never freed
+ * @name:	its misc device name, or the real heap's name
  * @nodename:	"dma_heap/<heap name>" (MMNGR_HEAP_NODE_DIR)
  */
 struct mmngrbuf_heap {
@@ -58,6 +68,7 @@ struct mmngrbuf_heap {
 	struct list_head node;
 	struct rw_semaphore lock;	/* pool */
 	struct mmngr_pool *pool;
+	struct dma_heap *real;
 	char name[48];
 	char nodename[48];
 };
@@ -69,9 +80,18 @@ static const char *const alias_names[NR_ALIASES] = {
 	[ALIAS_RESERVED] = "reserved",
 };
 
-/* The heaps, the alias parameters and their nodes: under heaps_lock. */
+static bool real_heaps;
+module_param(real_heaps, bool, 0444);
+MODULE_PARM_DESC(real_heaps,
+		 "Register the pools as the kernel's own dma-buf heaps (Linux 6.18 on, CONFIG_DMABUF_HEAPS=y; reads N where the kernel cannot), not as compatible nodes: the module then cannot be unloaded until reboot (default N)");
+
+/*
+ * The heaps, the alias parameters and their nodes: under heaps_lock.
+ * Real heaps whose pool has gone wait in retired for a pool of their name.
+ */
 static DEFINE_MUTEX(heaps_lock);
 static LIST_HEAD(heaps);
+static LIST_HEAD(retired);
 static char alias_pool[NR_ALIASES][POOL_NAME_MAX];
 static struct mmngrbuf_heap *alias_heap[NR_ALIASES];
 
@@ -80,12 +100,31 @@ static void heap_free(struct kref *ref)
 	kfree(container_of(ref, struct mmngrbuf_heap, ref));
 }
 
+/* A whole new buffer of @len (page-aligned, not 0) from the heap's pool. */
+static struct dma_buf *heap_alloc_dmabuf(struct mmngrbuf_heap *heap, u64 len,
+					 unsigned int fd_flags)
+{
+	struct mmngr_buffer *buf;
+	struct dma_buf *dmabuf;
+
+	down_read(&heap->lock);
+	buf = heap->pool ?
+	      mmngr_pool_alloc_buffer(heap->pool, len, MMNGR_CACHING_CACHED) :
+	      ERR_PTR(-ENODEV);
+	up_read(&heap->lock);
+	if (IS_ERR(buf))
+		return ERR_CAST(buf);
+	dmabuf = mmngrbuf_export_dmabuf(buf, 0, len, fd_flags & O_ACCMODE);
+	/* The dma-buf holds the buffer now, or nobody does. */
+	mmngr_buffer_put(buf);
+	return dmabuf;
+}
+
 /* As dma_heap_ioctl_allocate(), with the caller told before the fd is live. */
 static int heap_alloc(struct mmngrbuf_heap *heap,
 		      struct dma_heap_allocation_data *data, void __user *uarg,
 		      unsigned int out_size)
 {
-	struct mmngr_buffer *buf;
 	struct dma_buf *dmabuf;
 	u64 len;
 	int fd;
@@ -97,16 +136,7 @@ static int heap_alloc(struct mmngrbuf_heap *heap,
 	if (!len)
 		return -EINVAL;
 
-	down_read(&heap->lock);
-	buf = heap->pool ?
-	      mmngr_pool_alloc_buffer(heap->pool, len, MMNGR_CACHING_CACHED) :
-	      ERR_PTR(-ENODEV);
-	up_read(&heap->lock);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	dmabuf = mmngrbuf_export_dmabuf(buf, 0, len, data->fd_flags & O_ACCMODE);
-	/* The dma-buf holds the buffer now, or nobody does. */
-	mmngr_buffer_put(buf);
+	dmabuf = heap_alloc_dmabuf(heap, len, data->fd_flags);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 
@@ -175,8 +205,48 @@ static const struct file_operations heap_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
+/*
+ * The kernel's heap framework checked fd_flags, heap_flags and the length
+ * (page-aligned, not 0) before this, as heap_alloc() does for the nodes.
+ */
+static struct dma_buf *real_heap_allocate(struct dma_heap *real,
+					  unsigned long len, u32 fd_flags,
+					  u64 heap_flags)
+{
+	return heap_alloc_dmabuf(dma_heap_get_drvdata(real), len, fd_flags);
+}
+
+static const struct dma_heap_ops real_heap_ops = {
+	.allocate = real_heap_allocate,
+};
+
+/*
+ * Add @heap to the kernel's heaps.  From then on nothing can remove it,
+ * so neither the heap nor this module may ever go: both are pinned.
+ */
+static int real_heap_add(struct mmngrbuf_heap *heap)
+{
+	struct dma_heap_export_info info = {
+		.name = heap->name,
+		.ops = &real_heap_ops,
+		.priv = heap,
+	};
+	struct dma_heap *real;
+
+	real = dma_heap_add(&info);
+	if (IS_ERR(real)) {
+		pr_warn("mmngrbuf: cannot add the %s heap: %pe\n", heap->name, real);
+		return PTR_ERR(real);
+	}
+	heap->real = real;
+	kref_get(&heap->ref);
+	__module_get(THIS_MODULE);
+	return 0;
+}
+
 static struct mmngrbuf_heap *heap_create(struct mmngr_pool *pool,
-					 const char *name, const char *heap_name)
+					 const char *name, const char *heap_name,
+					 bool real)
 {
 	struct mmngrbuf_heap *heap;
 	int ret;
@@ -190,6 +260,14 @@ static struct mmngrbuf_heap *heap_create(struct mmngr_pool *pool,
 	strscpy(heap->name, name, sizeof(heap->name));
 	snprintf(heap->nodename, sizeof(heap->nodename),
 		 MMNGR_HEAP_NODE_DIR "%s", heap_name);
+	if (real) {
+		ret = real_heap_add(heap);
+		if (ret) {
+			kfree(heap);
+			return ERR_PTR(ret);
+		}
+		return heap;
+	}
 	heap->misc.minor = MISC_DYNAMIC_MINOR;
 	heap->misc.name = heap->name;
 	heap->misc.nodename = heap->nodename;
@@ -205,13 +283,27 @@ static struct mmngrbuf_heap *heap_create(struct mmngr_pool *pool,
 	return heap;
 }
 
-/* No new opens, no allocation from the pool after this. */
+/* Point a heap at a pool, or at none: no allocation from the old one after. */
+static void heap_set_pool(struct mmngrbuf_heap *heap, struct mmngr_pool *pool)
+{
+	down_write(&heap->lock);
+	heap->pool = pool;
+	up_write(&heap->lock);
+}
+
+/*
+ * No new opens, no allocation from the pool after this.  A real heap
+ * cannot be removed: it stays, empty, in retired.
+ */
 static void heap_remove(struct mmngrbuf_heap *heap)
 {
+	if (heap->real) {
+		heap_set_pool(heap, NULL);
+		list_add_tail(&heap->node, &retired);
+		return;
+	}
 	misc_deregister(&heap->misc);
-	down_write(&heap->lock);
-	heap->pool = NULL;
-	up_write(&heap->lock);
+	heap_set_pool(heap, NULL);
 	kref_put(&heap->ref, heap_free);
 }
 
@@ -257,7 +349,7 @@ static void aliases_sync(void)
 			continue;
 		}
 		snprintf(name, sizeof(name), "mmngr-alias-%s", alias_names[i]);
-		heap = heap_create(want->pool, name, alias_names[i]);
+		heap = heap_create(want->pool, name, alias_names[i], false);
 		if (!IS_ERR(heap))
 			alias_heap[i] = heap;
 	}
@@ -265,7 +357,7 @@ static void aliases_sync(void)
 
 static void pool_add(struct mmngr_pool_watch *w, struct mmngr_pool *pool)
 {
-	struct mmngrbuf_heap *heap;
+	struct mmngrbuf_heap *heap, *old;
 	char name[48];
 
 	/* Importers cannot map memory without struct pages (no-map pools). */
@@ -273,7 +365,18 @@ static void pool_add(struct mmngr_pool_watch *w, struct mmngr_pool *pool)
 		return;
 	snprintf(name, sizeof(name), "mmngr-%s", mmngr_pool_name(pool));
 	mutex_lock(&heaps_lock);
-	heap = heap_create(pool, name, name);
+	/* A real heap of that name outlived an earlier pool: it is this one's. */
+	heap = NULL;
+	list_for_each_entry(old, &retired, node) {
+		if (!strcmp(old->name, name)) {
+			list_del(&old->node);
+			heap_set_pool(old, pool);
+			heap = old;
+			break;
+		}
+	}
+	if (!heap)
+		heap = heap_create(pool, name, name, real_heaps);
 	if (!IS_ERR(heap)) {
 		list_add_tail(&heap->node, &heaps);
 		aliases_sync();
@@ -350,6 +453,10 @@ MODULE_PARM_DESC(heap_reserved,
  */
 void mmngrbuf_heaps_init(void)
 {
+	if (real_heaps && !MMNGR_HAVE_DMA_HEAP_ADD) {
+		pr_info("mmngrbuf: real_heaps: this kernel cannot add heaps from modules; compatible nodes instead\n");
+		real_heaps = false;
+	}
 	mmngr_pool_watch_register(&heap_watch);
 }
 
