@@ -8,6 +8,8 @@
  */
 #include "gstmmngrallocator.h"
 
+#include <string.h>
+
 GST_DEBUG_CATEGORY_STATIC (gst_mmngr_allocator_debug);
 #define GST_CAT_DEFAULT gst_mmngr_allocator_debug
 
@@ -138,16 +140,57 @@ gst_is_mmngr_memory (GstMemory * mem)
   return mem && mem->allocator && GST_IS_MMNGR_ALLOCATOR (mem->allocator);
 }
 
-/* Whether every memory of @buffer is mmngr's (none: not). */
+/*
+ * Whether @mem is a dma-buf that mmngrbuf exported although another
+ * allocator wraps it: a heap node's buffer that libcamera's DmaBufAllocator
+ * or another process allocated, an export handed over a socket.  It is
+ * mmngr memory all the same.  The kernel names a dma-buf's exporter in its
+ * descriptor's fdinfo; the answer is kept on the memory, which a pool
+ * brings back frame after frame.
+ */
+static gboolean
+gst_mmngr_dmabuf_exported_by_mmngr (GstMemory * mem)
+{
+  static GQuark quark;
+  gchar path[48], *text = NULL;
+  gboolean ours = FALSE;
+  gpointer known;
+
+  if (!gst_is_dmabuf_memory (mem))
+    return FALSE;
+  if (!quark)
+    quark = g_quark_from_static_string ("GstMmngrExporter");
+  known = gst_mini_object_get_qdata (GST_MINI_OBJECT_CAST (mem), quark);
+  if (known)
+    return GPOINTER_TO_INT (known) == 2;
+
+  g_snprintf (path, sizeof (path), "/proc/self/fdinfo/%d",
+      gst_dmabuf_memory_get_fd (mem));
+  if (g_file_get_contents (path, &text, NULL, NULL)) {
+    ours = strstr (text, "\nexp_name:\tmmngrbuf\n") != NULL;
+    g_free (text);
+  }
+  gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (mem), quark,
+      GINT_TO_POINTER (ours ? 2 : 1), NULL);
+  return ours;
+}
+
+/*
+ * Whether every memory of @buffer is mmngr's (none: not): our allocator's,
+ * or a dma-buf mmngrbuf exported.
+ */
 gboolean
 gst_buffer_is_mmngr (GstBuffer * buffer)
 {
   guint i, n = gst_buffer_n_memory (buffer);
+  GstMemory *mem;
 
   if (!n)
     return FALSE;
-  for (i = 0; i < n; i++)
-    if (!gst_is_mmngr_memory (gst_buffer_peek_memory (buffer, i)))
+  for (i = 0; i < n; i++) {
+    mem = gst_buffer_peek_memory (buffer, i);
+    if (!gst_is_mmngr_memory (mem) && !gst_mmngr_dmabuf_exported_by_mmngr (mem))
       return FALSE;
+  }
   return TRUE;
 }

@@ -12,8 +12,11 @@
  * buffers on, untouched, to the consumer (`kmssink`, `v4l2*enc
  * output-io-mode=dmabuf-import`, ...), which imports the same dma-buf.
  *
- * A frame that does not arrive in mmngr memory (the producer did not take
- * the pool) is copied into mmngr memory: the first copy posts a warning,
+ * A frame that arrives in mmngr memory some other way (a dma-buf mmngrbuf
+ * exported, such as libcamera's buffers from an mmngr heap node) goes on
+ * untouched too.  A frame that does not arrive in mmngr memory (the
+ * producer did not take the pool) is copied into mmngr memory: the first
+ * copy posts a warning,
  * and the #GstMmngrPool:copies property and the "mmngrpool" element
  * message posted at end of stream count them, so a user sees where a
  * pipeline copies.

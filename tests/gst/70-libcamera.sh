@@ -1,0 +1,133 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# libcamera, unmodified, allocating its frames from mmngr through the
+# dma-buf heap interface.  libcamera's DmaBufAllocator opens
+# /dev/dma_heap/linux,cma, then reserved, then system: mmngrbuf's
+# heap_linux_cma parameter gives it an mmngr pool under the first name.
+# Its "virtual" pipeline handler (a camera made by software, configured by
+# a YAML file) allocates every frame through DmaBufAllocator, so no sensor
+# driver is needed.  The acceptance test is libcamera's own compliance
+# suite, lc-compliance: it must do as well on mmngr's heap as on the
+# kernel's system heap.  Then libcamerasrc feeds mmngrpool, which must
+# recognise the frames as mmngr memory and copy none.
+
+. "$(dirname "$0")/tap.inc"
+. "$(dirname "$0")/pipelines.inc"
+
+POOL=kernelheap
+PARAM=/sys/module/mmngrbuf/parameters/heap_linux_cma
+CONF=/etc/libcamera/pipeline/virtual/virtual.yaml
+W=640 H=360
+N=10
+tap_plan 9
+dmesg_mark
+
+# lc_run NAME: lc-compliance on Virtual0, its log in $WORK/NAME.log and the
+# names of the passed and failed cases in NAME.pass and NAME.fail.
+lc_run() {
+	timeout -k 10 600 lc-compliance -c Virtual0 >"$WORK/$1.log" 2>&1
+	echo "# lc-compliance ($1): exit status $?, $(grep -c '^\[       OK \]' "$WORK/$1.log") passed," \
+		"$(grep -c '^\[  SKIPPED \]' "$WORK/$1.log") skipped," \
+		"$(grep -c '^\[  FAILED  \] [A-Za-z]' "$WORK/$1.log") failed"
+	sed -n 's/^\[       OK \] \([^ ]*\).*/\1/p' "$WORK/$1.log" | sort -u >"$WORK/$1.pass"
+	sed -n 's/^\[  FAILED  \] \([A-Za-z][^ ]*\).*/\1/p' "$WORK/$1.log" | sort -u >"$WORK/$1.fail"
+}
+
+if ! command -v cam >/dev/null || ! command -v lc-compliance >/dev/null; then
+	tap_fail "libcamera's cam and lc-compliance installed (libcamera-tools)"
+	skip_rest 9 "no libcamera tools"
+fi
+
+mkdir -p "${CONF%/*}"
+cat >"$CONF" <<EOF
+%YAML 1.1
+---
+"Virtual0":
+  supported_formats:
+    - width: $W
+      height: $H
+  test_pattern: "bars"
+  model: "mmngr test camera"
+EOF
+cam -l >"$WORK/cam-l.log" 2>&1
+check "libcamera $(dpkg-query -W -f='${Version}' libcamera-tools 2>/dev/null): cam -l lists the virtual camera" \
+	grep -q Virtual0 "$WORK/cam-l.log"
+
+# Without the alias libcamera takes the kernel's system heap, where there
+# is one (Debian's amd64 kernels): the reference for what lc-compliance
+# makes of the virtual camera itself.
+[ -z "$(cat $PARAM)" ] || echo >"$PARAM"
+if [ -c /dev/dma_heap/system ] && [ ! -e /dev/dma_heap/linux,cma ]; then
+	lc_run system
+	ref=system
+else
+	echo "# no system heap: lc-compliance must pass every case on mmngr's heap"
+	ref=
+fi
+
+echo "$POOL" >"$PARAM"
+check "heap_linux_cma=$POOL: /dev/dma_heap/linux,cma" test -c /dev/dma_heap/linux,cma
+
+# cam captures N frames; the buffers it holds meanwhile are mmngr's.
+before=$(cat "/sys/class/misc/rgnmm/device/pools/$POOL/buffers")
+: >"$WORK/cam.buffers"
+LIBCAMERA_LOG_LEVELS=DmaBufAllocator:DEBUG \
+	cam -c Virtual0 -C$N -F"$WORK/frame-#.bin" >"$WORK/cam.log" 2>&1 &
+pid=$!
+(sleep 300; kill "$pid" 2>/dev/null) &
+watchdog=$!
+while kill -0 "$pid" 2>/dev/null; do
+	cat /sys/kernel/debug/mmngr/buffers >>"$WORK/cam.buffers" 2>/dev/null
+	sleep 0.2
+done
+wait "$pid"
+rc=$?
+kill "$watchdog" 2>/dev/null
+grep -E "Using|dma_heap|Capture" "$WORK/cam.log" | head -n 5 | sed 's/^/# /'
+check "cam -C$N: exit status 0, and libcamera says it uses /dev/dma_heap/linux,cma" \
+	sh -c "[ $rc = 0 ] && grep -q 'Using /dev/dma_heap/linux,cma' '$WORK/cam.log'"
+# debugfs mmngr/buffers: id pool size caching address refs pid comm.
+held=$(awk -F'\t' -v p="$pid" -v pool="$POOL" '$7 == p && $2 == pool { print $1 }' \
+	"$WORK/cam.buffers" | sort -u | wc -l)
+echo "# distinct $POOL buffers of cam (pid $pid) seen while it ran: $held"
+check "while cam ran, its frames were mmngr buffers of $POOL" test "$held" -ge 4
+size=$((W * H * 3 / 2))
+frames=$(find "$WORK" -name 'frame-*.bin' -size "${size}c" | wc -l)
+check "$N frames of ${W}x$H NV12 written, with the test pattern in them" \
+	sh -c "[ $frames = $N ] && [ -n \"\$(od -An -tx1 -N4096 '$WORK'/frame-*.bin | tr -d ' 0\n' | head -c 1)\" ]"
+
+lc_run mmngr
+if [ -n "$ref" ]; then
+	comm -13 "$WORK/system.fail" "$WORK/mmngr.fail" >"$WORK/worse"
+	comm -23 "$WORK/system.pass" "$WORK/mmngr.pass" >>"$WORK/worse"
+	sed 's/^/# worse on mmngr: /' "$WORK/worse"
+	sed 's/^/# fails on both heaps (the virtual camera): /' "$WORK/mmngr.fail"
+	check "lc-compliance on mmngr's heap: $(wc -l <"$WORK/mmngr.pass") passed, every case as on the system heap" \
+		sh -c "[ -s '$WORK/mmngr.pass' ] && [ ! -s '$WORK/worse' ]"
+else
+	check "lc-compliance on mmngr's heap: $(wc -l <"$WORK/mmngr.pass") passed, none failed" \
+		sh -c "[ -s '$WORK/mmngr.pass' ] && [ ! -s '$WORK/mmngr.fail' ]"
+fi
+
+# GStreamer's libcamerasrc: the frames libcamera allocated are mmngr
+# memory, so mmngrpool passes them on.
+if have_element libcamerasrc; then
+	check "libcamerasrc -> mmngrpool -> fakesink: $N frames" \
+		run_pipeline lcsrc libcamerasrc camera-name=Virtual0 num-buffers=$N ! \
+		video/x-raw,width=$W,height=$H ! mmngrpool name=pool ! fakesink
+	check "mmngrpool took libcamera's frames as mmngr memory: copies=0" zero_copies lcsrc pool $N
+else
+	tap_fail "libcamerasrc (gstreamer1.0-libcamera) installed"
+	tap_skip "mmngrpool with libcamera's frames" "no libcamerasrc"
+fi
+
+echo >"$PARAM"
+after=$(cat "/sys/class/misc/rgnmm/device/pools/$POOL/buffers")
+echo "# $POOL buffers: $before before, $after after"
+ok=1
+[ ! -e /dev/dma_heap/linux,cma ] || { echo "# /dev/dma_heap/linux,cma is still there"; ok=0; }
+[ "$before" = "$after" ] || ok=0
+dmesg_clean || ok=0
+check "alias gone, every buffer freed, clean kernel log" test $ok = 1
+exit 0
