@@ -88,6 +88,93 @@ static inline void dmem_cgroup_uncharge(struct dmem_cgroup_pool_state *pool,
 }
 #endif
 
+/*
+ * Shrinkers: 6.7, "mm: shrinker: add infrastructure for dynamically
+ * allocating shrinker", made them objects the core allocates
+ * (shrinker_alloc(), shrinker_register(), shrinker_free()) with a
+ * private_data pointer; 6.0, "mm: shrinkers: provide shrinkers with
+ * names", gave register_shrinker() a name.  mmngr_shrinker_create() and
+ * mmngr_shrinker_destroy() are the 6.7 life cycle on every kernel.
+ */
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+static inline struct shrinker *
+mmngr_shrinker_create(const char *name, void *priv,
+		      unsigned long (*count)(struct shrinker *,
+					     struct shrink_control *),
+		      unsigned long (*scan)(struct shrinker *,
+					    struct shrink_control *))
+{
+	struct shrinker *s = shrinker_alloc(0, "%s", name);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->private_data = priv;
+	shrinker_register(s);
+	return s;
+}
+
+static inline void mmngr_shrinker_destroy(struct shrinker *s)
+{
+	shrinker_free(s);
+}
+
+static inline void *mmngr_shrinker_priv(struct shrinker *s)
+{
+	return s->private_data;
+}
+#else
+struct mmngr_shrinker {
+	struct shrinker s;
+	void *priv;
+};
+
+static inline struct shrinker *
+mmngr_shrinker_create(const char *name, void *priv,
+		      unsigned long (*count)(struct shrinker *,
+					     struct shrink_control *),
+		      unsigned long (*scan)(struct shrinker *,
+					    struct shrink_control *))
+{
+	struct mmngr_shrinker *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	int ret;
+
+	if (!m)
+		return NULL;
+	m->s.count_objects = count;
+	m->s.scan_objects = scan;
+	m->s.seeks = DEFAULT_SEEKS;
+	m->priv = priv;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0)
+	ret = register_shrinker(&m->s, "%s", name);
+#else
+	ret = register_shrinker(&m->s);
+#endif
+	if (ret) {
+		kfree(m);
+		return NULL;
+	}
+	return &m->s;
+}
+
+static inline void mmngr_shrinker_destroy(struct shrinker *s)
+{
+	if (!s)
+		return;
+	unregister_shrinker(s);
+	kfree(container_of(s, struct mmngr_shrinker, s));
+}
+
+static inline void *mmngr_shrinker_priv(struct shrinker *s)
+{
+	return container_of(s, struct mmngr_shrinker, s)->priv;
+}
+#endif
+
 /**
  * mmngr_dma_is_bounce() - is a streaming DMA address a swiotlb bounce slot?
  * @dev:	the device the address was mapped for (without an IOMMU)

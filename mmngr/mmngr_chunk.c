@@ -12,7 +12,8 @@
  * allocator lazily, from a delayed work: only once it has stayed unused for
  * a whole period (MMNGR_CHUNK_IDLE), so that alloc/free cycles do not pay
  * for a claim each time, and memory does not stay away from the system for
- * longer than two periods after its last buffer.
+ * longer than two periods after its last buffer.  Under memory pressure a
+ * shrinker gives idle chunks back at once.
  */
 
 #include <linux/bitmap.h>
@@ -197,14 +198,16 @@ void mmngr_chunks_put(struct mmngr_pool *pool, u64 start, u64 size)
 
 /*
  * Give back the chunks without buffers that were not used since the last
- * run (all of them with @all); come back while some stay claimed unused.
+ * run (all of them with @all).  Under chunk_lock.
+ *
+ * Return: whether some stay claimed unused, to be looked at again.
  */
-static void chunks_release_idle(struct mmngr_pool *pool, bool all)
+static bool chunks_release_idle_locked(struct mmngr_pool *pool, bool all)
 {
 	unsigned long c;
 	bool again = false;
 
-	mutex_lock(&pool->chunk_lock);
+	lockdep_assert_held(&pool->chunk_lock);
 	for_each_set_bit(c, pool->chunk_claimed, pool->nr_chunks) {
 		if (pool->chunk_users[c])
 			continue;
@@ -213,9 +216,48 @@ static void chunks_release_idle(struct mmngr_pool *pool, bool all)
 		else
 			chunk_release(pool, c);
 	}
-	if (again)
+	return again;
+}
+
+static void chunks_release_idle(struct mmngr_pool *pool, bool all)
+{
+	mutex_lock(&pool->chunk_lock);
+	if (chunks_release_idle_locked(pool, all))
 		schedule_delayed_work(&pool->chunk_work, MMNGR_CHUNK_IDLE);
 	mutex_unlock(&pool->chunk_lock);
+}
+
+/*
+ * Under memory pressure idle chunks go back at once, not after their idle
+ * period.  Reclaim can run inside this pool's own alloc_contig_range()
+ * (migrating allocates) with chunk_lock held: never wait for the lock.
+ */
+static unsigned long chunks_count(struct shrinker *s, struct shrink_control *sc)
+{
+	struct mmngr_pool *pool = mmngr_shrinker_priv(s);
+	unsigned long c, pages = 0;
+
+	if (!mutex_trylock(&pool->chunk_lock))
+		return 0;
+	for_each_set_bit(c, pool->chunk_claimed, pool->nr_chunks)
+		if (!pool->chunk_users[c])
+			pages += pool->chunk_size >> PAGE_SHIFT;
+	mutex_unlock(&pool->chunk_lock);
+	return pages ?: SHRINK_EMPTY;
+}
+
+static unsigned long chunks_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	struct mmngr_pool *pool = mmngr_shrinker_priv(s);
+	u64 before;
+
+	if (!mutex_trylock(&pool->chunk_lock))
+		return SHRINK_STOP;
+	before = pool->claimed;
+	chunks_release_idle_locked(pool, true);
+	before -= pool->claimed;
+	mutex_unlock(&pool->chunk_lock);
+	return before >> PAGE_SHIFT;
 }
 
 static void chunk_work_fn(struct work_struct *work)
@@ -234,6 +276,7 @@ static void chunk_work_fn(struct work_struct *work)
  */
 int mmngr_chunks_init(struct mmngr_pool *pool)
 {
+	char name[40];
 	unsigned long nr;
 
 	INIT_DELAYED_WORK(&pool->chunk_work, chunk_work_fn);
@@ -246,6 +289,11 @@ int mmngr_chunks_init(struct mmngr_pool *pool)
 	if (!pool->chunk_users || !pool->chunk_claimed || !pool->chunk_recent)
 		return -ENOMEM;
 	pool->nr_chunks = nr;
+	snprintf(name, sizeof(name), "mmngr-%s", pool->name);
+	pool->shrinker = mmngr_shrinker_create(name, pool, chunks_count,
+					       chunks_scan);
+	if (!pool->shrinker)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -259,6 +307,8 @@ void mmngr_chunks_shutdown(struct mmngr_pool *pool)
 {
 	if (!pool->nr_chunks)
 		return;
+	mmngr_shrinker_destroy(pool->shrinker);
+	pool->shrinker = NULL;
 	cancel_delayed_work_sync(&pool->chunk_work);
 	chunks_release_idle(pool, true);
 	/* Nothing can queue it again: no buffer is left to be freed. */
@@ -272,6 +322,8 @@ void mmngr_chunks_shutdown(struct mmngr_pool *pool)
  */
 void mmngr_chunks_destroy(struct mmngr_pool *pool)
 {
+	mmngr_shrinker_destroy(pool->shrinker);
+	pool->shrinker = NULL;
 	kfree(pool->chunk_users);
 	bitmap_free(pool->chunk_claimed);
 	bitmap_free(pool->chunk_recent);

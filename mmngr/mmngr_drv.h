@@ -111,6 +111,7 @@ struct mmngr_device;
  * @chunk_recent: chunks used since the last idle scan
  * @claimed:	bytes taken from the page allocator
  * @chunk_work:	gives idle chunks back
+ * @shrinker:	gives them back at once under memory pressure
  */
 struct mmngr_pool {
 	struct list_head node;
@@ -142,6 +143,7 @@ struct mmngr_pool {
 	unsigned long *chunk_recent;
 	u64 claimed;
 	struct delayed_work chunk_work;
+	struct shrinker *shrinker;
 };
 
 /**
