@@ -88,7 +88,8 @@ FIXTURE(sync) {
 FIXTURE_SETUP(sync)
 {
 	if (mmngr_dma_coherent())
-		SKIP(return, "the mmngr device's DMA is cache-coherent: no cache maintenance to count");
+		SKIP(return,
+		     "the mmngr device's DMA is cache-coherent: no cache maintenance to count");
 	self->bfd = open("/dev/rgnmmbuf", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->bfd);
 	self->dfd = alloc_dmabuf(self->bfd, SIZE, MMNGR_CACHING_CACHED);
