@@ -30,7 +30,7 @@
 
 #define CGROOT	"/sys/fs/cgroup"
 #define REGION	"mmngr/kernelheap"
-#define LIMIT	(1 << 20)
+#define LIMIT	(1024 * 1024)
 
 static int read_file(const char *path, char *buf, size_t len)
 {
@@ -185,6 +185,7 @@ TEST_F(dmem, max_refuses_and_free_uncharges)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
+		struct mmngr_free fr = { 0 };
 		char cur[128];
 		__u32 h1 = 0, h2 = 0;
 		int fd, pool;
@@ -205,7 +206,8 @@ TEST_F(dmem, max_refuses_and_free_uncharges)
 			_exit(14);
 		if (dmem_value(cur, REGION) != LIMIT / 2)
 			_exit(15);
-		if (ioctl(fd, MMNGR_IOCTL_FREE, &(struct mmngr_free){ .handle = h1 }))
+		fr.handle = h1;
+		if (ioctl(fd, MMNGR_IOCTL_FREE, &fr))
 			_exit(16);
 		if (dmem_value(cur, REGION) != 0)
 			_exit(17);
