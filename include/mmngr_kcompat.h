@@ -54,16 +54,32 @@ static inline struct vm_area_struct *vma_lookup(struct mm_struct *mm,
 /*
  * 6.14, "kernel/cgroup: Add "dmem" memory accounting cgroup": the
  * device-memory controller.  Before it, as without CONFIG_CGROUP_DMEM,
- * no region is registered and nothing is charged.
+ * no region is registered and nothing is charged.  Later, "cgroup/dmem:
+ * Introduce struct dmem_cgroup_init for region initialization" (7.x; in
+ * Debian's 7.3) made the region's size a field of a structure: the release
+ * is not known here, so mmngr/Kbuild asks the kernel's header and defines
+ * MMNGR_DMEM_CGROUP_INIT.  mmngr_dmem_register() registers either way.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
 #include <linux/cgroup_dmem.h>
+
+static inline struct dmem_cgroup_region *mmngr_dmem_register(u64 size,
+							     const char *name)
+{
+#ifdef MMNGR_DMEM_CGROUP_INIT
+	struct dmem_cgroup_init init = { .size = size };
+
+	return dmem_cgroup_register_region(&init, "%s", name);
+#else
+	return dmem_cgroup_register_region(size, "%s", name);
+#endif
+}
 #else
 struct dmem_cgroup_region;
 struct dmem_cgroup_pool_state;
 
-static inline __printf(2, 3) struct dmem_cgroup_region *
-dmem_cgroup_register_region(u64 size, const char *name_fmt, ...)
+static inline struct dmem_cgroup_region *mmngr_dmem_register(u64 size,
+							     const char *name)
 {
 	return NULL;
 }

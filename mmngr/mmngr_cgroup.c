@@ -36,8 +36,10 @@ void mmngr_cgroup_register(struct mmngr_pool *pool)
 {
 	u64 size = pool->size ?: (u64)totalram_pages() << PAGE_SHIFT;
 	struct dmem_cgroup_region *region;
+	char name[40];
 
-	region = dmem_cgroup_register_region(size, "mmngr/%s", pool->name);
+	snprintf(name, sizeof(name), "mmngr/%s", pool->name);
+	region = mmngr_dmem_register(size, name);
 	if (IS_ERR(region)) {
 		dev_warn(pool->mdev->dev, "%s: no dmem cgroup region: %pe\n",
 			 pool->name, region);
