@@ -101,6 +101,7 @@ static int alloc(int fd, int pool, __u64 size, __u32 *handle)
 }
 
 FIXTURE(dmem) {
+	const char *skip;	/* why the cases cannot run here, or NULL */
 	int mounted;		/* we mounted cgroup2 */
 	int enabled;		/* we enabled dmem for the root's children */
 	char group[64];
@@ -116,8 +117,10 @@ FIXTURE_SETUP(dmem)
 		self->mounted = 1;
 		ASSERT_EQ(0, read_file(CGROOT "/cgroup.controllers", buf, sizeof(buf)));
 	}
-	if (!strstr(buf, "dmem"))
-		SKIP(return, "no dmem cgroup controller (Linux 6.14 on, CONFIG_CGROUP_DMEM)");
+	if (!strstr(buf, "dmem")) {
+		self->skip = "no dmem cgroup controller (Linux 6.14 on, CONFIG_CGROUP_DMEM)";
+		return;
+	}
 	ASSERT_EQ(0, read_file(CGROOT "/cgroup.subtree_control", buf, sizeof(buf)));
 	if (!strstr(buf, "dmem")) {
 		ASSERT_EQ(0, write_file(CGROOT "/cgroup.subtree_control", "+dmem"));
@@ -142,9 +145,12 @@ TEST_F(dmem, every_pool_is_a_region)
 {
 	char name[33], region[48];
 	struct dirent *d;
-	DIR *dir = opendir(POOLS);
 	int n = 0;
+	DIR *dir;
 
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	dir = opendir(POOLS);
 	ASSERT_NE(NULL, dir);
 	while ((d = readdir(dir))) {
 		long long size, cap;
@@ -177,6 +183,8 @@ TEST_F(dmem, max_refuses_and_free_uncharges)
 	int status;
 	pid_t pid;
 
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
 	snprintf(path, sizeof(path), "%s/dmem.max", self->group);
 	snprintf(val, sizeof(val), REGION " %d", LIMIT);
 	ASSERT_EQ(0, write_file(path, val));
