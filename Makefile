@@ -22,7 +22,8 @@
 #   make gst_install          install it into GStreamer's plugin directory
 #   make check                every test lane in QEMU, lint and DKMS checks
 #   make check LANES="6.1-arm64 6.1-amd64"
-#   make demo                 boot an R-Car-like arm64 board with the modules
+#   make demo                 boot an R-Car-like arm64 board with the modules,
+#                             then the GStreamer pipeline of make demo-gst
 #   make demo-gst             a zero-copy GStreamer pipeline in the userland guest
 #   make fuzz [SECONDS=600] [LANE=debug-arm64] [FUZZ_ARGS="--seed S --replay"]
 #                             a long fuzzing round, kill rounds and reload cycles
@@ -145,8 +146,10 @@ deb:
 check:
 	tests/vm/check $(LANES)
 
+# The board first, then a GStreamer pipeline through mmngrpool.
 demo:
 	tests/vm/demo
+	tests/gst/demo
 
 demo-gst:
 	tests/gst/demo
