@@ -112,6 +112,11 @@ FIXTURE_SETUP(dmem)
 	char buf[4096];
 
 	if (read_file(CGROOT "/cgroup.controllers", buf, sizeof(buf))) {
+		if (read_file("/proc/filesystems", buf, sizeof(buf)) ||
+		    !strstr(buf, "\tcgroup2\n")) {
+			self->skip = "no cgroup v2 in this kernel (CONFIG_CGROUPS)";
+			return;
+		}
 		mkdir(CGROOT, 0755);
 		ASSERT_EQ(0, mount("cgroup2", CGROOT, "cgroup2", 0, NULL));
 		self->mounted = 1;
