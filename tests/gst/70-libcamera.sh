@@ -11,13 +11,20 @@
 # suite, lc-compliance: it must do as well on mmngr's heap as on the
 # kernel's system heap.  Then libcamerasrc feeds mmngrpool, which must
 # recognise the frames as mmngr memory and copy none.
+#
+# Debian 13's libcamera 0.4.0 reads the virtual camera's configuration
+# from its data directory only, and its virtual pipeline handler does not
+# fill its frames ("Invalid plane index, stride is zero", bytesused 0) and
+# fails lc-compliance's start/stop cases, on the kernel's system heap as
+# on ours: so frames are counted, not looked into, and lc-compliance is
+# held to the system heap's result, case by case.
 
 . "$(dirname "$0")/tap.inc"
 . "$(dirname "$0")/pipelines.inc"
 
 POOL=kernelheap
 PARAM=/sys/module/mmngrbuf/parameters/heap_linux_cma
-CONF=/etc/libcamera/pipeline/virtual/virtual.yaml
+CONF=/usr/share/libcamera/pipeline/virtual/virtual.yaml
 W=640 H=360
 N=10
 tap_plan 9
@@ -60,6 +67,7 @@ check "libcamera $(dpkg-query -W -f='${Version}' libcamera-tools 2>/dev/null): c
 [ -z "$(cat $PARAM)" ] || echo >"$PARAM"
 if [ -c /dev/dma_heap/system ] && [ ! -e /dev/dma_heap/linux,cma ]; then
 	lc_run system
+	cam -c Virtual0 -C$N >"$WORK/cam-system.log" 2>&1
 	ref=system
 else
 	echo "# no system heap: lc-compliance must pass every case on mmngr's heap"
@@ -92,10 +100,16 @@ held=$(awk -F'\t' -v p="$pid" -v pool="$POOL" '$7 == p && $2 == pool { print $1 
 	"$WORK/cam.buffers" | sort -u | wc -l)
 echo "# distinct $POOL buffers of cam (pid $pid) seen while it ran: $held"
 check "while cam ran, its frames were mmngr buffers of $POOL" test "$held" -ge 4
-size=$((W * H * 3 / 2))
-frames=$(find "$WORK" -name 'frame-*.bin' -size "${size}c" | wc -l)
-check "$N frames of ${W}x$H NV12 written, with the test pattern in them" \
-	sh -c "[ $frames = $N ] && [ -n \"\$(od -An -tx1 -N4096 '$WORK'/frame-*.bin | tr -d ' 0\n' | head -c 1)\" ]"
+frames=$(grep -c 'cam0-stream0 seq:' "$WORK/cam.log")
+if [ -n "$ref" ]; then
+	want=$(grep -c 'cam0-stream0 seq:' "$WORK/cam-system.log")
+	check "cam completed $frames requests on mmngr's heap, $want on the system heap" \
+		test "$frames" = "$want" -a "$frames" -ge 1
+else
+	check "cam completed $frames requests on mmngr's heap" test "$frames" -ge 1
+fi
+ls -l "$WORK"/frame-*.bin 2>/dev/null | head -n 2 | sed 's/^/# /'
+
 
 lc_run mmngr
 if [ -n "$ref" ]; then
@@ -113,9 +127,11 @@ fi
 # GStreamer's libcamerasrc: the frames libcamera allocated are mmngr
 # memory, so mmngrpool passes them on.
 if have_element libcamerasrc; then
+	# libcamerasrc has no num-buffers: identity ends the stream.
 	check "libcamerasrc -> mmngrpool -> fakesink: $N frames" \
-		run_pipeline lcsrc libcamerasrc camera-name=Virtual0 num-buffers=$N ! \
-		video/x-raw,width=$W,height=$H ! mmngrpool name=pool ! fakesink
+		run_pipeline lcsrc libcamerasrc camera-name=Virtual0 ! \
+		video/x-raw,width=$W,height=$H ! identity eos-after=$N ! \
+		mmngrpool name=pool ! fakesink
 	check "mmngrpool took libcamera's frames as mmngr memory: copies=0" zero_copies lcsrc pool $N
 else
 	tap_fail "libcamerasrc (gstreamer1.0-libcamera) installed"
