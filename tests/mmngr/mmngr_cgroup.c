@@ -32,21 +32,6 @@
 #define REGION	"mmngr/kernelheap"
 #define LIMIT	(1024 * 1024)
 
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 static int write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -65,27 +50,11 @@ static long long dmem_value(const char *file, const char *region)
 	char buf[4096], *line, *save;
 	size_t len = strlen(region);
 
-	if (read_file(file, buf, sizeof(buf)))
+	if (read_text(file, buf, sizeof(buf)))
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (!strncmp(line, region, len) && line[len] == ' ')
 			return strcmp(line + len + 1, "max") ? atoll(line + len + 1) : -2;
-	return -1;
-}
-
-static int heap_index(int fd)
-{
-	struct mmngr_pool_info info;
-	int i;
-
-	for (i = 0; i < 16; i++) {
-		memset(&info, 0, sizeof(info));
-		info.index = i;
-		if (ioctl(fd, MMNGR_IOCTL_POOL_INFO, &info))
-			return -1;
-		if (!strcmp(info.name, "kernelheap"))
-			return i;
-	}
 	return -1;
 }
 
@@ -111,8 +80,8 @@ FIXTURE_SETUP(dmem)
 {
 	char buf[4096];
 
-	if (read_file(CGROOT "/cgroup.controllers", buf, sizeof(buf))) {
-		if (read_file("/proc/filesystems", buf, sizeof(buf)) ||
+	if (read_text(CGROOT "/cgroup.controllers", buf, sizeof(buf))) {
+		if (read_text("/proc/filesystems", buf, sizeof(buf)) ||
 		    !strstr(buf, "\tcgroup2\n")) {
 			self->skip = "no cgroup v2 in this kernel (CONFIG_CGROUPS)";
 			return;
@@ -120,13 +89,13 @@ FIXTURE_SETUP(dmem)
 		mkdir(CGROOT, 0755);
 		ASSERT_EQ(0, mount("cgroup2", CGROOT, "cgroup2", 0, NULL));
 		self->mounted = 1;
-		ASSERT_EQ(0, read_file(CGROOT "/cgroup.controllers", buf, sizeof(buf)));
+		ASSERT_EQ(0, read_text(CGROOT "/cgroup.controllers", buf, sizeof(buf)));
 	}
 	if (!strstr(buf, "dmem")) {
 		self->skip = "no dmem cgroup controller (Linux 6.14 on, CONFIG_CGROUP_DMEM)";
 		return;
 	}
-	ASSERT_EQ(0, read_file(CGROOT "/cgroup.subtree_control", buf, sizeof(buf)));
+	ASSERT_EQ(0, read_text(CGROOT "/cgroup.subtree_control", buf, sizeof(buf)));
 	if (!strstr(buf, "dmem")) {
 		ASSERT_EQ(0, write_file(CGROOT "/cgroup.subtree_control", "+dmem"));
 		self->enabled = 1;
@@ -208,7 +177,7 @@ TEST_F(dmem, max_refuses_and_free_uncharges)
 		if (write_file(path, "0"))
 			_exit(10);
 		fd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
-		pool = heap_index(fd);
+		pool = find_pool(fd, "kernelheap");
 		if (fd < 0 || pool < 0)
 			_exit(11);
 		if (alloc(fd, pool, LIMIT / 2, &h1))

@@ -27,22 +27,6 @@
 #define PARAMS		"/sys/module/mmngr/parameters/"
 #define NOBODY		65534
 
-static int heap_index(int fd)
-{
-	struct mmngr_pool_info info;
-	int i;
-
-	for (i = 0; i < 16; i++) {
-		memset(&info, 0, sizeof(info));
-		info.index = i;
-		if (ioctl(fd, MMNGR_IOCTL_POOL_INFO, &info))
-			return -1;
-		if (!strcmp(info.name, "kernelheap"))
-			return i;
-	}
-	return -1;
-}
-
 static int alloc(int fd, int pool, __u64 size, __u32 *handle)
 {
 	struct mmngr_alloc a = { .size = size, .pool = pool,
@@ -83,7 +67,7 @@ FIXTURE_SETUP(limits)
 {
 	self->fd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
-	self->pool = heap_index(self->fd);
+	self->pool = find_pool(self->fd, "kernelheap");
 	ASSERT_LE(0, self->pool);
 	self->max_bytes = sysfs_read(POOL_DIR "user_max_bytes");
 	self->max_buffers = sysfs_read(POOL_DIR "user_max_buffers");

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <linux/mmngr.h>
 
 /* Each pool's statistics and limits, one value per file. */
 #define POOLS	"/sys/class/misc/rgnmm/device/pools"
@@ -23,6 +26,39 @@ static inline int all_bytes(const void *p, int c, size_t len)
 		if (b[i] != c)
 			return 0;
 	return 1;
+}
+
+/* A text file's contents (at most @len - 1 bytes) in @buf; 0 or -1. */
+static inline int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The /dev/mmngr index of the pool called @name, or -1. */
+static inline int find_pool(int fd, const char *name)
+{
+	struct mmngr_pool_info info;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		memset(&info, 0, sizeof(info));
+		info.index = i;
+		if (ioctl(fd, MMNGR_IOCTL_POOL_INFO, &info))
+			return -1;
+		if (!strcmp(info.name, name))
+			return i;
+	}
+	return -1;
 }
 
 /* The number in a sysfs or procfs file, or -1. */

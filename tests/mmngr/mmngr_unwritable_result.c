@@ -42,22 +42,6 @@ static void *read_only_copy(const void *arg, size_t len)
 	return p;
 }
 
-static int heap_index(int fd)
-{
-	struct mmngr_pool_info info;
-	unsigned int i;
-
-	for (i = 0; i < 64; i++) {
-		memset(&info, 0, sizeof(info));
-		info.index = i;
-		if (ioctl(fd, MMNGR_IOCTL_POOL_INFO, &info))
-			return -1;
-		if (!strcmp(info.name, "kernelheap"))
-			return i;
-	}
-	return -1;
-}
-
 TEST(alloc_leaves_no_buffer)
 {
 	struct mmngr_alloc a = { .size = 5 * PAGE }, *ro;
@@ -68,7 +52,7 @@ TEST(alloc_leaves_no_buffer)
 
 	fd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	heap = heap_index(fd);
+	heap = find_pool(fd, "kernelheap");
 	ASSERT_LE(0, heap);
 	a.pool = heap;
 	used = pool_stat("kernelheap", "used");

@@ -15,27 +15,13 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "mmngr_test.h"
 
 #define DEV	"/dev/rgnmm"
 
 static int try_unload(const char *name)
 {
 	return syscall(__NR_delete_module, name, O_NONBLOCK);
-}
-
-static int read_str(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
 }
 
 TEST(node_is_char_device)
@@ -85,8 +71,8 @@ TEST(bound_to_expected_device)
 
 	dt = !access("/sys/firmware/devicetree/base/mmngr/compatible", F_OK);
 	if (dt) {
-		ASSERT_EQ(0, read_str("/sys/class/misc/rgnmm/device/of_node/compatible",
-				      buf, sizeof(buf)));
+		ASSERT_EQ(0, read_text("/sys/class/misc/rgnmm/device/of_node/compatible",
+				       buf, sizeof(buf)));
 		EXPECT_STREQ("renesas,mmngr", buf);
 	} else {
 		ASSERT_TRUE(!!realpath("/sys/class/misc/rgnmm/device", link));
@@ -109,7 +95,7 @@ TEST(pinned_while_open)
 	int fd = open(DEV, O_RDWR | O_CLOEXEC);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, read_str("/sys/module/mmngr/refcnt", buf, sizeof(buf)));
+	ASSERT_EQ(0, read_text("/sys/module/mmngr/refcnt", buf, sizeof(buf)));
 	EXPECT_LE(1, atoi(buf));
 	close(fd);
 }
