@@ -30,10 +30,15 @@ N=10
 tap_plan 9
 dmesg_mark
 
+# Every lc-compliance case of one stream role: the roles differ only in
+# the role libcamera is asked for, which the virtual camera ignores, and
+# all three took minutes of the lane under TCG.
+LC_CASES='CaptureTests/SingleStream.*/VideoRecording_*'
+
 # lc_run NAME: lc-compliance on Virtual0, its log in $WORK/NAME.log and the
 # names of the passed and failed cases in NAME.pass and NAME.fail.
 lc_run() {
-	timeout -k 10 600 lc-compliance -c Virtual0 >"$WORK/$1.log" 2>&1
+	timeout -k 10 600 lc-compliance -c Virtual0 --filter="$LC_CASES" >"$WORK/$1.log" 2>&1
 	rc=$?
 	sed -n 's/^\[       OK \] \([^ ]*\).*/\1/p' "$WORK/$1.log" | sort -u >"$WORK/$1.pass"
 	sed -n 's/^\[  FAILED  \] \([A-Za-z][^ ,]*\).*/\1/p' "$WORK/$1.log" | sort -u >"$WORK/$1.fail"
