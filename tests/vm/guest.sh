@@ -82,12 +82,12 @@ build_bundle() {
 # (tools/testing/selftests/dmabuf-heaps/, kselftest.h, the dma-heap uapi),
 # taken from the linux-source package of the kernel's series in the lane's
 # suites and cached per package version; for kernels not from Debian's
-# archive (the debug lanes, built from linux-source-6.1), the harness's
-# own linux-source-6.1 (tests/vm/ksrc).
+# archive or a lane's SOURCE (debug-arm64, built from the host's
+# linux-source-6.1), the harness's own linux-source-6.1 (tests/vm/ksrc).
 heap_selftest_src() {
 	local k=$1 series pkg ver dir tmp
 
-	if [ "$KERNEL" = debian ]; then
+	if [ "$KERNEL" = debian ] || [ -n "$SOURCE" ]; then
 		series=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' "$k/kver")
 		pkg=linux-source-$series
 		apt_private $SUITES || return 1

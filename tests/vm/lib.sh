@@ -57,12 +57,14 @@ lane_load() {
 
 	[ -f "$f" ] || die "no lane '$1' (have: $(lanes_all | tr '\n' ' '))"
 	LANE=$1
-	DESCRIPTION= ARCH= KERNEL= ABI= FLAVOUR= SUITES= DTS= MEM=2G SMP=2 APPEND=
+	DESCRIPTION= ARCH= KERNEL= ABI= FLAVOUR= SUITES= SOURCE= DTS= MEM=2G SMP=2 APPEND=
 	TIMEOUT=900 MODULES= MODPROBE_CONF= CPU= KBUILD_ARGS= BUNDLE_TESTS= GUEST=busybox
 	# shellcheck source=/dev/null
 	. "$f"
 	[ -n "$ARCH" ] && [ -n "$KERNEL" ] || die "$f: ARCH and KERNEL are required"
 	[ "$KERNEL" != debian ] || [ -n "$SUITES" ] || die "$f: KERNEL=debian needs SUITES"
+	[ -z "$SOURCE" ] || { [ "$KERNEL" = debug ] && [ -n "$SUITES" ]; } ||
+		die "$f: SOURCE is for KERNEL=debug and needs SUITES"
 	case $GUEST in
 	busybox) ;;
 	gst)	[ "$ARCH" = amd64 ] && [ -n "$SUITES" ] ||
@@ -368,11 +370,51 @@ in_chroot() {
 		exec chroot "$root" "$@"' sh "$root" "$@"
 }
 
+# debug_source: for a debug lane with SOURCE (a linux-source-X.Y package of
+# SUITES), print the path of its kernel tarball and, on a second line, the
+# package version; the tarball is cached per version in $MMNGR_CACHE/ksrc.
+debug_source() {
+	local ver dir tar tmp
+
+	apt_private $SUITES || die "$LANE: cannot read the package lists of $SUITES"
+	ver=$(apt-cache policy "$SOURCE" 2>/dev/null | sed -n 's/^  Candidate: //p')
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] || die "$LANE: no $SOURCE in $SUITES"
+	dir=$MMNGR_CACHE/ksrc
+	tar=$dir/$SOURCE-$ver.tar.xz
+	mkdir -p "$dir"
+	if [ ! -e "$tar" ]; then
+		(
+			flock 9
+			[ -e "$tar" ] && exit 0
+			log "$LANE: downloading $SOURCE $ver"
+			tmp=$(mktemp -d "$dir/.src-XXXXXX") || exit 1
+			if apt_download "$tmp" "$SOURCE=$ver" &&
+			   dpkg-deb --fsys-tarfile "$tmp"/"$SOURCE"_*.deb |
+				tar -xO "./usr/src/$SOURCE.tar.xz" >"$tmp/src.tar.xz"; then
+				mv "$tmp/src.tar.xz" "$tar"
+			fi
+			rm -rf "$tmp"
+			# Older versions are never used again.
+			find "$dir" -maxdepth 1 -name "$SOURCE-*.tar.xz" ! -name "${tar##*/}" -delete
+			[ -e "$tar" ]
+		) 9>"$dir/$SOURCE.lock" || die "$LANE: cannot fetch $SOURCE $ver"
+	fi
+	printf '%s\n%s\n' "$tar" "$ver"
+}
+
 # lane_kernel: print the directory of the lane's kernel (see debian_kernel).
 lane_kernel() {
+	local src
+
 	case $KERNEL in
 	debian)	debian_kernel ;;
-	debug)	"$VM_DIR/build-debug-kernel" "$ARCH" ;;
+	debug)	if [ -n "$SOURCE" ]; then
+			src=$(debug_source) || exit 1
+			# shellcheck disable=SC2086 # two words: tarball, version
+			"$VM_DIR/build-debug-kernel" "$ARCH" $src
+		else
+			"$VM_DIR/build-debug-kernel" "$ARCH"
+		fi ;;
 	*)	die "$LANE: unknown KERNEL '$KERNEL'" ;;
 	esac
 }
