@@ -380,7 +380,8 @@ debug_source() {
 	ver=$(apt-cache policy "$SOURCE" 2>/dev/null | sed -n 's/^  Candidate: //p')
 	[ -n "$ver" ] && [ "$ver" != "(none)" ] || die "$LANE: no $SOURCE in $SUITES"
 	dir=$MMNGR_CACHE/ksrc
-	tar=$dir/$SOURCE-$ver.tar.xz
+	# build-debug-kernel tells the release from the file's name.
+	tar=$dir/$SOURCE-$ver/$SOURCE.tar.xz
 	mkdir -p "$dir"
 	if [ ! -e "$tar" ]; then
 		(
@@ -390,12 +391,13 @@ debug_source() {
 			tmp=$(mktemp -d "$dir/.src-XXXXXX") || exit 1
 			if apt_download "$tmp" "$SOURCE=$ver" &&
 			   dpkg-deb --fsys-tarfile "$tmp"/"$SOURCE"_*.deb |
-				tar -xO "./usr/src/$SOURCE.tar.xz" >"$tmp/src.tar.xz"; then
-				mv "$tmp/src.tar.xz" "$tar"
+				tar -xO "./usr/src/$SOURCE.tar.xz" >"$tmp/$SOURCE.tar.xz"; then
+				rm -f "$tmp"/*.deb
+				mv -T "$tmp" "${tar%/*}"
 			fi
 			rm -rf "$tmp"
 			# Older versions are never used again.
-			find "$dir" -maxdepth 1 -name "$SOURCE-*.tar.xz" ! -name "${tar##*/}" -delete
+			find "$dir" -maxdepth 1 -name "$SOURCE-*" ! -name "$SOURCE-$ver" -exec rm -rf {} +
 			[ -e "$tar" ]
 		) 9>"$dir/$SOURCE.lock" || die "$LANE: cannot fetch $SOURCE $ver"
 	fi
