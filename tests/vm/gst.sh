@@ -13,7 +13,7 @@
 GST_BOOT_MODULES="virtio_blk ext4 crc32c_generic"
 
 # Bump when the way the extra modules are built changes.
-GST_MODULES_LAYOUT=1
+GST_MODULES_LAYOUT=2
 
 # gst_extra_modules KERNEL_DIR: print the directory holding vicodec.ko,
 # vim2m.ko, vkms.ko and v4l2-mem2mem.ko built for the kernel, building them
@@ -23,7 +23,8 @@ GST_MODULES_LAYOUT=1
 # (VIDEOBUF2_VMALLOC, MEDIA_CONTROLLER, DRM_KMS_HELPER, DRM_GEM_SHMEM_HELPER,
 # CRC32) are there, so the four build against the kernel's headers.  The
 # sources come from the kernel's own linux-source-X.Y package, same version;
-# only their five paths are unpacked, in a temporary directory.
+# only their five paths are unpacked, in a temporary directory.  vim2m is
+# built with a larger frame size limit (below), the rest as released.
 # Cached in $MMNGR_CACHE/gst-modules/<kver>_<version>-<layout>/.
 gst_extra_modules() {
 	local k=$1 kver ver series dir tmp src root='' old f
@@ -59,6 +60,15 @@ gst_extra_modules() {
 		src=$tmp/src
 		cp "$tmp"/x/drivers/media/v4l2-core/v4l2-mem2mem.c \
 			"$tmp"/x/drivers/media/test-drivers/vim2m.c "$src/"
+		# vim2m's one change: its frame size limit, 640x480 upstream,
+		# raised to 1920x1080 so that the scaler can feed vicodec's
+		# encoder, which GStreamer 1.26 drives only from 1280x720
+		# (tests/gst/pipelines.inc).  The limit is a constant of this
+		# test driver; no code path changes.
+		sed -i -e 's/^#define MAX_W 640$/#define MAX_W 1920/' \
+			-e 's/^#define MAX_H 480$/#define MAX_H 1080/' "$src/vim2m.c"
+		grep -qx '#define MAX_W 1920' "$src/vim2m.c" && grep -qx '#define MAX_H 1080' "$src/vim2m.c" ||
+			{ log "$LANE: vim2m.c of linux-source-$series has no MAX_W 640/MAX_H 480 to raise"; exit 1; }
 		cp -r "$tmp"/x/drivers/media/test-drivers/vicodec "$tmp"/x/drivers/gpu/drm/vkms "$src/"
 		# The subdirectories keep their own Makefiles; the symbols
 		# they test are given on the command line.
