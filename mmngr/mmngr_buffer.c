@@ -119,7 +119,7 @@ struct mmngr_buffer *mmngr_buffer_create(struct mmngr_pool *pool, u64 size,
 	if (caching == MMNGR_CACHED && !mmngr_pool_has_pages(pool))
 		return ERR_PTR(-EINVAL);
 	size = PAGE_ALIGN(size);
-	if (pool->size && size > pool->size)
+	if (size > mmngr_pool_capacity(pool))
 		return ERR_PTR(-ENOMEM);
 
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);

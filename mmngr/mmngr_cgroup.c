@@ -34,12 +34,11 @@
  */
 void mmngr_cgroup_register(struct mmngr_pool *pool)
 {
-	u64 size = pool->size ?: (u64)totalram_pages() << PAGE_SHIFT;
 	struct dmem_cgroup_region *region;
 	char name[40];
 
 	snprintf(name, sizeof(name), "mmngr/%s", pool->name);
-	region = mmngr_dmem_register(size, name);
+	region = mmngr_dmem_register(mmngr_pool_capacity(pool), name);
 	if (IS_ERR(region)) {
 		dev_warn(pool->mdev->dev, "%s: no dmem cgroup region: %pe\n",
 			 pool->name, region);
@@ -64,7 +63,13 @@ void mmngr_cgroup_unregister(struct mmngr_pool *pool)
 
 /**
  * mmngr_cgroup_charge() - charge a new buffer to the current task's cgroup
- * @buf:	the buffer, with its pool and size set
+ * @buf:	the buffer, with its pool and @charged set
+ *
+ * The charge is the size asked for (@charged), not what the pool rounds
+ * it up to later for alignment, and is given back in the same amount.
+ * The caller has refused requests beyond the region's capacity with
+ * -ENOMEM: the root cgroup's counter is capped at it, and such a request
+ * is a lack of memory, not of quota.
  *
  * Return: 0, -EDQUOT if a cgroup's dmem.max for the pool would be
  * exceeded, or -ENOMEM.
@@ -77,7 +82,7 @@ int mmngr_cgroup_charge(struct mmngr_buffer *buf)
 	if (!pool->dmem)
 		return 0;
 	/* No limiting cgroup asked for: nothing here can be evicted for it. */
-	ret = dmem_cgroup_try_charge(pool->dmem, buf->size, &buf->dmem, NULL);
+	ret = dmem_cgroup_try_charge(pool->dmem, buf->charged, &buf->dmem, NULL);
 	if (ret == -EAGAIN) {
 		mutex_lock(&pool->lock);
 		pool->cgroup_refused++;
@@ -95,6 +100,6 @@ int mmngr_cgroup_charge(struct mmngr_buffer *buf)
 void mmngr_cgroup_uncharge(struct mmngr_buffer *buf)
 {
 	if (buf->dmem)
-		dmem_cgroup_uncharge(buf->dmem, buf->size);
+		dmem_cgroup_uncharge(buf->dmem, buf->charged);
 	buf->dmem = NULL;
 }

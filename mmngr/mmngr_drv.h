@@ -160,7 +160,8 @@ struct mmngr_pool {
  * @id:		serial number, for debugfs
  * @owner:	allocating process (its thread group)
  * @uid:	its effective user, charged for it (mmngr_quota.c)
- * @charged:	bytes charged
+ * @charged:	bytes charged to @uid and @dmem: the size asked for, which the
+ *		pool may round @size up from
  * @dmem:	the cgroup pool state it is charged to, or NULL
  * @comm:	its name
  */
@@ -220,6 +221,7 @@ void mmngr_chunks_put(struct mmngr_pool *pool, u64 start, u64 size);
 /* mmngr_pool.c */
 struct mmngr_pool *mmngr_pool_by_index(struct mmngr_device *mdev,
 				       unsigned int index);
+u64 mmngr_pool_capacity(const struct mmngr_pool *pool);
 u64 mmngr_pool_largest_free(struct mmngr_pool *pool);
 int mmngr_pool_alloc(struct mmngr_pool *pool, struct mmngr_buffer *buf,
 		     u64 align);

@@ -46,6 +46,18 @@ bool mmngr_pool_has_pages(const struct mmngr_pool *pool)
 EXPORT_SYMBOL_GPL(mmngr_pool_has_pages);
 
 /**
+ * mmngr_pool_capacity() - the most the pool could ever give
+ * @pool: the pool
+ *
+ * Return: bytes: the pool's size, or for the kernelheap pool, which has
+ * none of its own, all RAM.
+ */
+u64 mmngr_pool_capacity(const struct mmngr_pool *pool)
+{
+	return pool->size ?: (u64)totalram_pages() << PAGE_SHIFT;
+}
+
+/**
  * mmngr_pool_largest_free() - the largest buffer the pool can give now
  * @pool: the pool
  *

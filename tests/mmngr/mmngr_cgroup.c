@@ -58,15 +58,20 @@ static long long dmem_value(const char *file, const char *region)
 	return -1;
 }
 
-static int alloc(int fd, int pool, __u64 size, __u32 *handle)
+static int alloc_aligned(int fd, int pool, __u64 size, __u64 align, __u32 *handle)
 {
-	struct mmngr_alloc a = { .size = size, .pool = pool,
+	struct mmngr_alloc a = { .size = size, .align = align, .pool = pool,
 				 .caching = MMNGR_CACHING_CACHED };
 
 	if (ioctl(fd, MMNGR_IOCTL_ALLOC, &a))
 		return -errno;
 	*handle = a.handle;
 	return 0;
+}
+
+static int alloc(int fd, int pool, __u64 size, __u32 *handle)
+{
+	return alloc_aligned(fd, pool, size, 0, handle);
 }
 
 FIXTURE(dmem) {
@@ -148,7 +153,10 @@ TEST_F(dmem, every_pool_is_a_region)
 /*
  * In a cgroup whose dmem.max for the kernelheap pool is 1 MiB: 512 KiB is
  * charged, 1 MiB more is refused with EDQUOT and counted, freeing
- * uncharges.  Root is not exempt: the limit is the administrator's.
+ * uncharges.  Root is not exempt: the limit is the administrator's.  A
+ * buffer the pool rounds up for its alignment is charged and uncharged
+ * what was asked for; a request beyond the pool's capacity is ENOMEM, not
+ * a refusal.
  */
 TEST_F(dmem, max_refuses_and_free_uncharges)
 {
@@ -193,6 +201,17 @@ TEST_F(dmem, max_refuses_and_free_uncharges)
 			_exit(16);
 		if (dmem_value(cur, REGION) != 0)
 			_exit(17);
+		/* 4 KiB at 512 KiB alignment: kernelheap allocates 512 KiB. */
+		if (alloc_aligned(fd, pool, 4096, LIMIT / 2, &h1))
+			_exit(20);
+		if (dmem_value(cur, REGION) != 4096)
+			_exit(21);
+		fr.handle = h1;
+		if (ioctl(fd, MMNGR_IOCTL_FREE, &fr) || dmem_value(cur, REGION) != 0)
+			_exit(22);
+		/* More than all RAM: no memory, whatever the cgroup. */
+		if (alloc(fd, pool, 1ULL << 50, &h2) != -ENOMEM)
+			_exit(23);
 		/* The whole limit now fits. */
 		if (alloc(fd, pool, LIMIT, &h2))
 			_exit(18);
