@@ -879,12 +879,12 @@ static void test_p6(void)
 		st[0] = stats(v[0], n[0]);
 		st[1] = stats(v[1], n[1]);
 		zc[i] = st[0].med;
-		put_row("P6", "640x480", subj[i].name,
-			mine ? "consumer CPU per frame: DQBUF, SYNC, QBUF (vivid into our dma-bufs)" :
+		put_row("P6", "640x480", subj[i].name, mine ?
+			"consumer CPU per frame: DQBUF, SYNC, QBUF (vivid into our dma-bufs)" :
 			"consumer CPU per frame: DQBUF, SYNC, QBUF (vivid into the heap's dma-bufs)",
 			st[0]);
-		put_row("P6", "640x480", subj[i].name,
-			mine ? "consumer CPU per frame: DQBUF, memcpy to our buffer, QBUF (V4L2 MMAP)" :
+		put_row("P6", "640x480", subj[i].name, mine ?
+			"consumer CPU per frame: DQBUF, memcpy to our buffer, QBUF (V4L2 MMAP)" :
 			"consumer CPU per frame: DQBUF, memcpy to a heap buffer, QBUF (V4L2 MMAP)",
 			st[1]);
 		put_ratio("P6", "640x480", subj[i].name, "MMAP+memcpy",
