@@ -44,8 +44,12 @@ static inline int read_text(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* The /dev/mmngr index of the pool called @name, or -1. */
-static inline int find_pool(int fd, const char *name)
+/*
+ * The /dev/mmngr index of the pool called @name, or -1; its
+ * MMNGR_IOCTL_POOL_INFO in @out unless NULL.
+ */
+static inline int find_pool_info(int fd, const char *name,
+				 struct mmngr_pool_info *out)
 {
 	struct mmngr_pool_info info;
 	int i;
@@ -55,10 +59,19 @@ static inline int find_pool(int fd, const char *name)
 		info.index = i;
 		if (ioctl(fd, MMNGR_IOCTL_POOL_INFO, &info))
 			return -1;
-		if (!strcmp(info.name, name))
+		if (!strcmp(info.name, name)) {
+			if (out)
+				*out = info;
 			return i;
+		}
 	}
 	return -1;
+}
+
+/* The /dev/mmngr index of the pool called @name, or -1. */
+static inline int find_pool(int fd, const char *name)
+{
+	return find_pool_info(fd, name, NULL);
 }
 
 /* The number in a sysfs or procfs file, or -1. */

@@ -36,26 +36,6 @@ struct pool {
 	struct mmngr_pool_info info;
 };
 
-/* Index of the pool called @name, or -1. */
-static int pool_index(int fd, const char *name, struct mmngr_pool_info *out)
-{
-	struct mmngr_pool_info info;
-	int i;
-
-	for (i = 0; i < 16; i++) {
-		memset(&info, 0, sizeof(info));
-		info.index = i;
-		if (ioctl(fd, MMNGR_IOCTL_POOL_INFO, &info))
-			return -1;
-		if (!strcmp(info.name, name)) {
-			if (out)
-				*out = info;
-			return i;
-		}
-	}
-	return -1;
-}
-
 static int do_alloc(int fd, struct mmngr_alloc *a, int pool, __u64 size,
 		    __u64 align, unsigned int caching)
 {
@@ -98,9 +78,9 @@ FIXTURE_SETUP(dev)
 {
 	self->fd = open("/dev/mmngr", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
-	self->heap = pool_index(self->fd, "kernelheap", NULL);
+	self->heap = find_pool(self->fd, "kernelheap");
 	ASSERT_LE(0, self->heap);
-	self->mm = pool_index(self->fd, "multimedia", NULL);
+	self->mm = find_pool(self->fd, "multimedia");
 }
 
 FIXTURE_TEARDOWN(dev)
@@ -192,7 +172,7 @@ TEST_F(dev, invalid_arguments)
 	struct mmngr_alloc a;
 	struct mmngr_free f = { .handle = 1, .reserved = 1 };
 	struct mmngr_pool_info nomap;
-	int nm = pool_index(self->fd, "lossy", &nomap);
+	int nm = find_pool_info(self->fd, "lossy", &nomap);
 
 	EXPECT_EQ(-1, do_alloc(self->fd, &a, self->heap, 0, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
@@ -364,7 +344,7 @@ static long long heap_used(int fd)
 {
 	struct mmngr_pool_info info;
 
-	return pool_index(fd, "kernelheap", &info) < 0 ? -1 : (long long)info.used;
+	return find_pool_info(fd, "kernelheap", &info) < 0 ? -1 : (long long)info.used;
 }
 
 struct freer {
